@@ -1,0 +1,734 @@
+/* events.c - the event loader: batches, dedup pre-check, COPY, fallback;
+ * see events.h for the protocol. */
+#include "db/events.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/conn.h"
+#include "db/copy.h"
+
+const char db_event_columns[] =
+	"endpoint_id, ts, kind, eid, record_id, dedup, proc_guid, proc_key, pid,"
+	" image, cmdline, user_name, integrity, parent_guid, parent_key,"
+	" parent_pid, parent_image, parent_cmdline, target, details, proto,"
+	" remote_ip, remote_port, local_ip, local_port, initiated, sha256, sha1,"
+	" md5, imphash, signed, signature, original_file_name, company,"
+	" description, product, extra";
+
+#define US_PER_DAY INT64_C(86400000000)
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+	if (p == NULL) {
+		fputs("itrace: out of memory (event loader)\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size);
+	if (p == NULL) {
+		fputs("itrace: out of memory (event loader)\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+/* ---- encoding ---------------------------------------------------------- */
+
+static int hexdig(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* 8-4-4-4-12 hex digits: what the uuid column accepts from us. */
+static int is_uuid(const char *g)
+{
+	if (g == NULL)
+		return 0;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (g[i] != '-')
+				return 0;
+		} else if (!hexdig(g[i])) {
+			return 0;
+		}
+	}
+	return g[36] == '\0';
+}
+
+static void put_guid(struct db_copybuf *b, const char *g)
+{
+	if (is_uuid(g))
+		db_copy_raw(b, g, 36);
+	else
+		db_copy_null(b);
+}
+
+static void put_key(struct db_copybuf *b, const char *g)
+{
+	int64_t k = is_uuid(g) ? ev_guid_prefix(g) : 0;
+	if (k == 0)
+		db_copy_null(b);
+	else
+		db_copy_i64(b, k);
+}
+
+/* integer columns: out of range is as good as absent. */
+static void put_i32(struct db_copybuf *b, int64_t v)
+{
+	if (v < INT32_MIN || v > INT32_MAX || v == -1)
+		db_copy_null(b);
+	else
+		db_copy_i64(b, v);
+}
+
+static void put_extra(struct db_copybuf *b, const json_t *extra)
+{
+	if (extra == NULL || (json_is_object(extra) && json_object_size(extra) == 0)) {
+		db_copy_null(b);
+		return;
+	}
+	char *s = json_dumps(extra, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (s == NULL) {
+		db_copy_null(b);
+		return;
+	}
+	db_copy_text(b, s);
+	free(s);
+}
+
+#define T(s) do { db_copy_sep(b); db_copy_text(b, (s)); } while (0)
+
+void db_event_encode(struct db_copybuf *b, int64_t endpoint_id, const struct ev *e,
+                     int64_t dedup)
+{
+	char ts[DB_TS_LEN];
+	db_copy_i64(b, endpoint_id);
+	db_copy_sep(b);
+	db_format_ts(e->ts_us, ts);
+	db_copy_raw(b, ts, strlen(ts));
+	T(ev_kind_name(e->kind));
+	db_copy_sep(b);
+	db_copy_i64(b, e->eid);
+	db_copy_sep(b);
+	db_copy_i64_opt(b, e->record_id);
+	db_copy_sep(b);
+	db_copy_i64(b, dedup);
+	db_copy_sep(b);
+	put_guid(b, e->proc_guid);
+	db_copy_sep(b);
+	put_key(b, e->proc_guid);
+	db_copy_sep(b);
+	db_copy_i64_opt(b, e->pid);
+	T(e->image);
+	T(e->cmdline);
+	T(e->user);
+	T(e->integrity);
+	db_copy_sep(b);
+	put_guid(b, e->parent_guid);
+	db_copy_sep(b);
+	put_key(b, e->parent_guid);
+	db_copy_sep(b);
+	db_copy_i64_opt(b, e->parent_pid);
+	T(e->parent_image);
+	T(e->parent_cmdline);
+	T(e->target);
+	T(e->details);
+	T(e->proto);
+	T(e->remote_ip);
+	db_copy_sep(b);
+	put_i32(b, e->remote_port);
+	T(e->local_ip);
+	db_copy_sep(b);
+	put_i32(b, e->local_port);
+	db_copy_sep(b);
+	db_copy_bool(b, e->initiated);
+	T(e->sha256);
+	T(e->sha1);
+	T(e->md5);
+	T(e->imphash);
+	db_copy_sep(b);
+	db_copy_bool(b, e->signed_);
+	T(e->signature);
+	T(e->original_file_name);
+	T(e->company);
+	T(e->description);
+	T(e->product);
+	db_copy_sep(b);
+	put_extra(b, e->extra);
+	db_copy_eol(b);
+}
+
+#undef T
+
+int db_event_check(const struct ev *e, char *why, size_t whylen)
+{
+	if (!db_ts_valid(e->ts_us)) {
+		snprintf(why, whylen, "event time outside years 1..9999");
+		return -1;
+	}
+	if ((unsigned)e->kind >= EV_KIND_COUNT) {
+		snprintf(why, whylen, "unknown event kind %d", (int)e->kind);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- batches and key sets ---------------------------------------------- */
+
+struct row {
+	int64_t ep, ts, dedup;
+	size_t off, len;       /* the encoded row in batch.buf */
+};
+
+struct batch {
+	struct db_copybuf buf;
+	struct row *rows;
+	size_t n, cap;
+};
+
+/* Open-addressing set of (endpoint, time, dedup) triples. */
+struct keyset {
+	struct row *tab;       /* only ep/ts/dedup used; ep == 0 is empty
+	                        * (bigserial ids start at 1) */
+	size_t cap, n;
+};
+
+static uint64_t mix3(int64_t a, int64_t b, int64_t c)
+{
+	uint64_t h = (uint64_t)a * UINT64_C(0x9E3779B97F4A7C15);
+	h ^= (uint64_t)b + UINT64_C(0x632BE59BD9B4E019) + (h << 6) + (h >> 2);
+	h ^= (uint64_t)c + UINT64_C(0x94D049BB133111EB) + (h << 6) + (h >> 2);
+	h ^= h >> 31;
+	h *= UINT64_C(0xBF58476D1CE4E5B9);
+	h ^= h >> 29;
+	return h;
+}
+
+static void keyset_clear(struct keyset *s, size_t expect)
+{
+	size_t cap = 64;
+	while (cap < expect * 2 + 2)
+		cap *= 2;
+	if (cap > s->cap) {
+		free(s->tab);
+		s->tab = xcalloc(cap, sizeof *s->tab);
+		s->cap = cap;
+	} else {
+		memset(s->tab, 0, s->cap * sizeof *s->tab);
+	}
+	s->n = 0;
+}
+
+static void keyset_grow(struct keyset *s);
+
+/* Insert; returns 1 when added, 0 when it was there. */
+static int keyset_add(struct keyset *s, int64_t ep, int64_t ts, int64_t dedup)
+{
+	if ((s->n + 1) * 2 > s->cap)
+		keyset_grow(s);
+	size_t i = (size_t)mix3(ep, ts, dedup) & (s->cap - 1);
+	while (s->tab[i].ep != 0) {
+		if (s->tab[i].ep == ep && s->tab[i].ts == ts && s->tab[i].dedup == dedup)
+			return 0;
+		i = (i + 1) & (s->cap - 1);
+	}
+	s->tab[i].ep = ep;
+	s->tab[i].ts = ts;
+	s->tab[i].dedup = dedup;
+	s->n++;
+	return 1;
+}
+
+static void keyset_grow(struct keyset *s)
+{
+	struct keyset big = {0};
+	big.cap = s->cap * 2;
+	big.tab = xcalloc(big.cap, sizeof *big.tab);
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->tab[i].ep != 0)
+			keyset_add(&big, s->tab[i].ep, s->tab[i].ts, s->tab[i].dedup);
+	free(s->tab);
+	*s = big;
+}
+
+/* Endpoint -> [lo, hi] time range of a batch. */
+struct eprange {
+	int64_t ep, lo, hi;
+};
+
+/* ---- the loader ------------------------------------------------------- */
+
+struct db_evload {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch b[2];
+	struct batch *fill;    /* filled by the caller's thread */
+	struct batch *queued;  /* handed to the worker; NULL when it is idle */
+	int stop;
+	char *werr;            /* first worker failure, sticky */
+	struct db_evload_stats st;
+	size_t max_rows, max_bytes;
+
+	/* Worker-only state. */
+	PGconn *c;
+	int64_t *days;         /* partitions ensured (sorted) */
+	size_t ndays, capdays;
+	struct keyset seen;
+	struct eprange *rng;   /* per-endpoint ranges, open addressing */
+	size_t caprng;
+	struct db_copy_range *ranges;
+	size_t capranges;
+	struct db_copybuf q1, q2, q3;   /* query parameter arrays */
+};
+
+static int day_known(struct db_evload *l, int64_t day, size_t *pos)
+{
+	size_t lo = 0, hi = l->ndays;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (l->days[mid] < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	return lo < l->ndays && l->days[lo] == day;
+}
+
+static int ensure_day(struct db_evload *l, int64_t day, char **err)
+{
+	size_t pos;
+	if (day_known(l, day, &pos))
+		return 0;
+	char d[DB_TS_LEN];
+	db_format_ts(day * US_PER_DAY, d);
+	d[10] = '\0';           /* "YYYY-MM-DD" */
+	const char *p[] = {d};
+	char *e1 = NULL;
+	/* Two loaders creating the same partition at once: the loser gets an
+	 * error from the catalog; the second try finds the table. */
+	for (int attempt = 0;; attempt++) {
+		if (db_exec_cmd(l->c, "create event partition",
+		                "SELECT itrace_event_partition($1::date)", 1, p, &e1) == 0)
+			break;
+		if (attempt == 1) {
+			*err = e1;
+			return -1;
+		}
+		free(e1);
+		e1 = NULL;
+	}
+	if (l->ndays == l->capdays) {
+		l->capdays = l->capdays != 0 ? l->capdays * 2 : 16;
+		l->days = xrealloc(l->days, l->capdays * sizeof *l->days);
+	}
+	memmove(l->days + pos + 1, l->days + pos, (l->ndays - pos) * sizeof *l->days);
+	l->days[pos] = day;
+	l->ndays++;
+	return 0;
+}
+
+static int64_t day_of(int64_t ts)
+{
+	int64_t d = ts / US_PER_DAY;
+	return ts % US_PER_DAY < 0 ? d - 1 : d;
+}
+
+static int ensure_days(struct db_evload *l, const struct batch *b, char **err)
+{
+	int64_t last = INT64_MIN;
+	for (size_t i = 0; i < b->n; i++) {
+		int64_t d = day_of(b->rows[i].ts);
+		if (d == last)
+			continue;
+		if (ensure_day(l, d, err) < 0)
+			return -1;
+		last = d;
+	}
+	return 0;
+}
+
+/* Per-endpoint time ranges of the batch into l->rng; returns how many. */
+static size_t batch_ranges(struct db_evload *l, const struct batch *b)
+{
+	size_t cap = 64;
+	while (cap < b->n * 2 + 2 && cap < 65536)
+		cap *= 2;
+	if (cap > l->caprng) {
+		free(l->rng);
+		l->rng = xcalloc(cap, sizeof *l->rng);
+		l->caprng = cap;
+	} else {
+		cap = l->caprng;
+		memset(l->rng, 0, cap * sizeof *l->rng);
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct row *r = &b->rows[i];
+		if ((n + 1) * 2 > l->caprng) {  /* more endpoints than expected */
+			struct eprange *old = l->rng;
+			size_t oldcap = l->caprng;
+			l->caprng *= 2;
+			l->rng = xcalloc(l->caprng, sizeof *l->rng);
+			for (size_t j = 0; j < oldcap; j++) {
+				if (old[j].ep == 0)
+					continue;
+				size_t k = (size_t)mix3(old[j].ep, 0, 0) & (l->caprng - 1);
+				while (l->rng[k].ep != 0)
+					k = (k + 1) & (l->caprng - 1);
+				l->rng[k] = old[j];
+			}
+			free(old);
+		}
+		size_t k = (size_t)mix3(r->ep, 0, 0) & (l->caprng - 1);
+		while (l->rng[k].ep != 0 && l->rng[k].ep != r->ep)
+			k = (k + 1) & (l->caprng - 1);
+		if (l->rng[k].ep == 0) {
+			l->rng[k].ep = r->ep;
+			l->rng[k].lo = l->rng[k].hi = r->ts;
+			n++;
+		} else {
+			if (r->ts < l->rng[k].lo)
+				l->rng[k].lo = r->ts;
+			if (r->ts > l->rng[k].hi)
+				l->rng[k].hi = r->ts;
+		}
+	}
+	return n;
+}
+
+/* Array literal helpers: "{1,2,3}" and "{\"2020-...+00\",...}". Values are
+ * our own numbers and times, passed as parameters. */
+static void arr_start(struct db_copybuf *q)
+{
+	db_copy_reset(q);
+	db_copy_raw(q, "{", 1);
+}
+
+static void arr_end(struct db_copybuf *q)
+{
+	if (q->len > 1)
+		q->len--;       /* the last ',' */
+	db_copy_raw(q, "}", 2);  /* with the NUL: used as a C string */
+}
+
+/* Fetch the keys already stored for the batch's endpoints and ranges into
+ * l->seen. */
+static int fetch_existing(struct db_evload *l, const struct batch *b, char **err)
+{
+	size_t neps = batch_ranges(l, b);
+	keyset_clear(&l->seen, b->n + neps);
+	arr_start(&l->q1);
+	arr_start(&l->q2);
+	arr_start(&l->q3);
+	char ts[DB_TS_LEN];
+	for (size_t k = 0; k < l->caprng; k++) {
+		const struct eprange *r = &l->rng[k];
+		if (r->ep == 0)
+			continue;
+		db_copy_i64(&l->q1, r->ep);
+		db_copy_raw(&l->q1, ",", 1);
+		db_copy_raw(&l->q2, "\"", 1);
+		db_format_ts(r->lo, ts);
+		db_copy_raw(&l->q2, ts, strlen(ts));
+		db_copy_raw(&l->q2, "\",", 2);
+		db_copy_raw(&l->q3, "\"", 1);
+		db_format_ts(r->hi, ts);
+		db_copy_raw(&l->q3, ts, strlen(ts));
+		db_copy_raw(&l->q3, "\",", 2);
+	}
+	arr_end(&l->q1);
+	arr_end(&l->q2);
+	arr_end(&l->q3);
+	const char *p[] = {l->q1.data, l->q2.data, l->q3.data};
+	PGresult *r = db_exec(l->c, "look up stored events",
+	                      "SELECT e.endpoint_id,"
+	                      " (extract(epoch FROM e.ts) * 1000000)::bigint, e.dedup"
+	                      " FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[])"
+	                      "   AS r(ep, lo, hi)"
+	                      " JOIN event e ON e.endpoint_id = r.ep"
+	                      "  AND e.ts >= r.lo AND e.ts <= r.hi",
+	                      3, p, NULL, err);
+	if (r == NULL)
+		return -1;
+	int n = PQntuples(r);
+	for (int i = 0; i < n; i++) {
+		int64_t ep, t, d;
+		if (db_parse_i64(PQgetvalue(r, i, 0), &ep) < 0 ||
+		    db_parse_i64(PQgetvalue(r, i, 1), &t) < 0 ||
+		    db_parse_i64(PQgetvalue(r, i, 2), &d) < 0)
+			continue;
+		keyset_add(&l->seen, ep, t, d);
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Rows not in l->seen (which then gets them) as coalesced byte ranges;
+ * returns the number of rows kept. */
+static size_t select_rows(struct db_evload *l, const struct batch *b, size_t *nranges)
+{
+	size_t kept = 0, nr = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct row *r = &b->rows[i];
+		if (!keyset_add(&l->seen, r->ep, r->ts, r->dedup))
+			continue;
+		kept++;
+		if (nr > 0 && l->ranges[nr - 1].off + l->ranges[nr - 1].len == r->off) {
+			l->ranges[nr - 1].len += r->len;
+			continue;
+		}
+		if (nr == l->capranges) {
+			l->capranges = l->capranges != 0 ? l->capranges * 2 : 1024;
+			l->ranges = xrealloc(l->ranges, l->capranges * sizeof *l->ranges);
+		}
+		l->ranges[nr].off = r->off;
+		l->ranges[nr].len = r->len;
+		nr++;
+	}
+	*nranges = nr;
+	return kept;
+}
+
+static char copy_event_sql[1024], copy_stage_sql[1024], insert_stage_sql[2048];
+static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
+
+static void build_sql(void)
+{
+	snprintf(copy_event_sql, sizeof copy_event_sql,
+	         "COPY event (%s) FROM STDIN", db_event_columns);
+	snprintf(copy_stage_sql, sizeof copy_stage_sql,
+	         "COPY itrace_stage (%s) FROM STDIN", db_event_columns);
+	snprintf(insert_stage_sql, sizeof insert_stage_sql,
+	         "INSERT INTO event (%s) SELECT %s FROM itrace_stage ON CONFLICT DO NOTHING",
+	         db_event_columns, db_event_columns);
+}
+
+/* Slow path: COPY into a temporary table, then insert what is new. */
+static int64_t load_staged(struct db_evload *l, const struct batch *b, size_t nranges,
+                           char **err)
+{
+	char stage[1200];
+	snprintf(stage, sizeof stage,
+	         "CREATE TEMP TABLE itrace_stage ON COMMIT DROP AS SELECT %s FROM event WITH NO DATA",
+	         db_event_columns);
+	if (db_exec_cmd(l->c, "begin", "BEGIN", 0, NULL, err) < 0)
+		return -1;
+	int64_t rows = -1;
+	if (db_exec_cmd(l->c, "create staging table", stage, 0, NULL, err) == 0 &&
+	    db_copy_send_ranges(l->c, copy_stage_sql, b->buf.data, l->ranges, nranges,
+	                        NULL, err) >= 0) {
+		PGresult *r = db_exec(l->c, "insert staged events", insert_stage_sql, 0, NULL,
+		                      NULL, err);
+		if (r != NULL) {
+			if (db_parse_i64(PQcmdTuples(r), &rows) < 0)
+				rows = 0;
+			PQclear(r);
+			if (db_exec_cmd(l->c, "commit", "COMMIT", 0, NULL, err) < 0)
+				rows = -1;
+		}
+	}
+	if (rows < 0)
+		PQclear(PQexec(l->c, "ROLLBACK"));
+	return rows;
+}
+
+/* Load one batch; updates the stats. */
+static int load_batch(struct db_evload *l, const struct batch *b, char **err)
+{
+	if (b->n == 0)
+		return 0;
+	if (ensure_days(l, b, err) < 0 || fetch_existing(l, b, err) < 0)
+		return -1;
+	size_t nranges = 0;
+	size_t kept = select_rows(l, b, &nranges);
+	int64_t rows = 0;
+	int fallback = 0;
+	if (kept > 0) {
+		char state[6];
+		char *cerr = NULL;
+		rows = db_copy_send_ranges(l->c, copy_event_sql, b->buf.data, l->ranges,
+		                           nranges, state, &cerr);
+		if (rows < 0 && strcmp(state, "23505") == 0) {
+			free(cerr);
+			fallback = 1;
+			rows = load_staged(l, b, nranges, err);
+		} else if (rows < 0) {
+			*err = cerr;
+		}
+		if (rows < 0)
+			return -1;
+	}
+	pthread_mutex_lock(&l->mu);
+	l->st.loaded += rows;
+	l->st.duplicate += (int64_t)b->n - rows;
+	l->st.batches++;
+	l->st.fallbacks += fallback;
+	pthread_mutex_unlock(&l->mu);
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	struct db_evload *l = arg;
+	pthread_mutex_lock(&l->mu);
+	for (;;) {
+		while (l->queued == NULL && !l->stop)
+			pthread_cond_wait(&l->cv, &l->mu);
+		if (l->queued == NULL)
+			break;
+		struct batch *b = l->queued;
+		int failed = l->werr != NULL;
+		pthread_mutex_unlock(&l->mu);
+		char *err = NULL;
+		if (!failed && load_batch(l, b, &err) < 0 && err == NULL)
+			err = db_strf("loading events failed");
+		pthread_mutex_lock(&l->mu);
+		if (err != NULL && l->werr == NULL)
+			l->werr = err;
+		else
+			free(err);
+		l->queued = NULL;
+		pthread_cond_broadcast(&l->cv);
+	}
+	pthread_mutex_unlock(&l->mu);
+	return NULL;
+}
+
+struct db_evload *db_evload_new(const char *conninfo, char **err)
+{
+	pthread_once(&sql_once, build_sql);
+	PGconn *c = db_connect(conninfo, "itrace-ingest", err);
+	if (c == NULL)
+		return NULL;
+	/* One commit per batch: waiting for the WAL flush buys nothing here,
+	 * a crash loses at most batches that a rerun loads again. */
+	PQclear(PQexec(c, "SET synchronous_commit = off"));
+	struct db_evload *l = xcalloc(1, sizeof *l);
+	l->c = c;
+	l->max_rows = 20000;
+	l->max_bytes = 32u << 20;
+	for (int i = 0; i < 2; i++)
+		db_copy_init(&l->b[i].buf);
+	l->fill = &l->b[0];
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	if (pthread_create(&l->th, NULL, worker, l) != 0) {
+		*err = db_strf("cannot start the loader thread");
+		pthread_mutex_destroy(&l->mu);
+		pthread_cond_destroy(&l->cv);
+		PQfinish(c);
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void db_evload_set_batch(struct db_evload *l, size_t rows, size_t bytes)
+{
+	l->max_rows = rows >= 1 ? rows : 1;
+	l->max_bytes = bytes >= 65536 ? bytes : 65536;
+}
+
+/* Hand l->fill to the worker (waiting until it is idle) and take the other
+ * batch to fill next. */
+static int submit(struct db_evload *l, char **err)
+{
+	pthread_mutex_lock(&l->mu);
+	while (l->queued != NULL)
+		pthread_cond_wait(&l->cv, &l->mu);
+	if (l->werr != NULL) {
+		*err = db_strf("%s", l->werr);
+		pthread_mutex_unlock(&l->mu);
+		return -1;
+	}
+	if (l->fill->n > 0) {
+		l->queued = l->fill;
+		l->fill = l->fill == &l->b[0] ? &l->b[1] : &l->b[0];
+		pthread_cond_broadcast(&l->cv);
+	}
+	pthread_mutex_unlock(&l->mu);
+	/* The worker finished with this one before taking the other. */
+	l->fill->n = 0;
+	db_copy_reset(&l->fill->buf);
+	return 0;
+}
+
+int db_evload_add(struct db_evload *l, int64_t endpoint_id, const struct ev *e,
+                  int64_t dedup, char **err)
+{
+	struct batch *b = l->fill;
+	if (b->n == b->cap) {
+		b->cap = b->cap != 0 ? b->cap * 2 : 1024;
+		b->rows = xrealloc(b->rows, b->cap * sizeof *b->rows);
+	}
+	struct row *r = &b->rows[b->n++];
+	r->ep = endpoint_id;
+	r->ts = e->ts_us;
+	r->dedup = dedup;
+	r->off = b->buf.len;
+	db_event_encode(&b->buf, endpoint_id, e, dedup);
+	r->len = b->buf.len - r->off;
+	if (b->n >= l->max_rows || b->buf.len >= l->max_bytes)
+		return submit(l, err);
+	return 0;
+}
+
+int db_evload_flush(struct db_evload *l, char **err)
+{
+	if (submit(l, err) < 0)
+		return -1;
+	pthread_mutex_lock(&l->mu);
+	while (l->queued != NULL)
+		pthread_cond_wait(&l->cv, &l->mu);
+	int rc = 0;
+	if (l->werr != NULL) {
+		*err = db_strf("%s", l->werr);
+		rc = -1;
+	}
+	pthread_mutex_unlock(&l->mu);
+	return rc;
+}
+
+void db_evload_get_stats(struct db_evload *l, struct db_evload_stats *out)
+{
+	pthread_mutex_lock(&l->mu);
+	*out = l->st;
+	pthread_mutex_unlock(&l->mu);
+}
+
+void db_evload_free(struct db_evload *l)
+{
+	if (l == NULL)
+		return;
+	pthread_mutex_lock(&l->mu);
+	l->stop = 1;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	pthread_join(l->th, NULL);
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->cv);
+	PQfinish(l->c);
+	for (int i = 0; i < 2; i++) {
+		db_copy_free(&l->b[i].buf);
+		free(l->b[i].rows);
+	}
+	free(l->werr);
+	free(l->days);
+	free(l->seen.tab);
+	free(l->rng);
+	free(l->ranges);
+	db_copy_free(&l->q1);
+	db_copy_free(&l->q2);
+	db_copy_free(&l->q3);
+	free(l);
+}

@@ -1,0 +1,75 @@
+/* events.h - bulk loading of parsed events into the `event` table.
+ *
+ * The loader encodes each event as a COPY text row as it is added and sends
+ * full batches (db_evload_set_batch: 20,000 rows or 32 MiB by default) from
+ * a background thread over its own connection, so parsing the next batch
+ * overlaps the server's work on the previous one. Per batch:
+ *   1. the daily partitions of the batch are ensured
+ *      (SELECT itrace_event_partition(day), once per day per loader);
+ *   2. one indexed query fetches the dedup keys already stored for the
+ *      batch's endpoints and time ranges; those rows, and repeats within the
+ *      batch, are dropped client-side;
+ *   3. the rest goes into `event` with one COPY (one transaction);
+ *   4. if that COPY still hits the unique key (another loader stored the
+ *      same rows meanwhile), the batch is loaded again through a temporary
+ *      staging table with INSERT ... ON CONFLICT DO NOTHING.
+ * Reloading the same events therefore adds nothing; "loaded" counts the
+ * rows that were new.
+ *
+ * Threads: db_evload_* functions must be called from one thread; the
+ * loader's connection is used only by its own worker thread.
+ */
+#ifndef ITRACE_DB_EVENTS_H
+#define ITRACE_DB_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+
+struct db_evload;
+
+struct db_evload_stats {
+	int64_t loaded;      /* rows stored (new) */
+	int64_t duplicate;   /* rows already present, not stored again */
+	int64_t batches;     /* COPY batches sent */
+	int64_t fallbacks;   /* batches loaded through the staging table */
+};
+
+/* Open a loader with its own connection (conninfo as for db_connect).
+ * NULL with *err (malloc'd) on failure. */
+struct db_evload *db_evload_new(const char *conninfo, char **err);
+
+/* Batch limits (rows >= 1, bytes >= 64 KiB); call before the first add. */
+void db_evload_set_batch(struct db_evload *l, size_t rows, size_t bytes);
+
+/* Queue event e (borrowed; copied as encoded text) of endpoint endpoint_id
+ * with dedup key `dedup`. The event must pass db_event_check(). Returns 0,
+ * or -1 with *err when loading failed (a database error in this or an
+ * earlier batch); after a failure the loader only reports that error. */
+int db_evload_add(struct db_evload *l, int64_t endpoint_id, const struct ev *e,
+                  int64_t dedup, char **err);
+
+/* Load everything queued and wait for it. 0, or -1 with *err. */
+int db_evload_flush(struct db_evload *l, char **err);
+
+/* Counters so far (rows of batches that finished). */
+void db_evload_get_stats(struct db_evload *l, struct db_evload_stats *out);
+
+/* Stop the worker (what was not flushed is dropped) and free everything. */
+void db_evload_free(struct db_evload *l);
+
+/* 0 when e can be stored; otherwise -1 and a one-line reason in why
+ * (e.g. a time the database cannot represent). */
+int db_event_check(const struct ev *e, char *why, size_t whylen);
+
+/* The column list the loader fills, in order (for tests and tools that
+ * produce the same COPY rows, e.g. the benchmark's psql \copy). */
+extern const char db_event_columns[];
+/* Encode e as one COPY text row (with trailing newline) appended to b.
+ * Exposed for the benchmark and tests. */
+struct db_copybuf;
+void db_event_encode(struct db_copybuf *b, int64_t endpoint_id, const struct ev *e,
+                     int64_t dedup);
+
+#endif
