@@ -1,0 +1,383 @@
+/* routes_agent.c - /v1/agent/...: what endpoints call with their token.
+ *
+ * An endpoint token reaches only these routes and only its own endpoint:
+ * the endpoint is the token's, never a field of the body (a host name in
+ * an uploaded log line does not redirect it to another endpoint). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdd/cmdd.h"
+#include "cmdd/wf.h"
+#include "core/event.h"
+#include "core/logline.h"
+#include "db/alerts.h"
+#include "db/events.h"
+
+bool agent_has_pending(PGconn *c, int64_t ep)
+{
+	char eb[24];
+	PGresult *r = DBQ(c, "SELECT 1 FROM command WHERE endpoint_id = $1 AND state = 'queued'"
+	                     " LIMIT 1", i64s(eb, ep));
+	bool yes = db_ok(r) && PQntuples(r) > 0;
+	PQclear(r);
+	return yes;
+}
+
+/* R-27: a tenant's target client version, when the endpoint runs another
+ * one and no upgrade to it is pending, becomes an upgrade command. */
+static int maybe_upgrade(struct req *rq, const char *reported)
+{
+	char eb[24];
+	PGresult *r = DBQ(rq->db,
+		"SELECT t.client_version FROM endpoint e JOIN tenant t ON t.id = e.tenant_id"
+		"  JOIN client_release cr ON cr.version = t.client_version"
+		" WHERE e.id = $1 AND t.client_version IS DISTINCT FROM coalesce($2, e.client_version)"
+		"   AND NOT EXISTS (SELECT 1 FROM command c WHERE c.endpoint_id = e.id"
+		"       AND c.kind = 'upgrade' AND c.state IN ('queued', 'delivered')"
+		"       AND c.args->>'version' = t.client_version)",
+		i64s(eb, rq->actor.endpoint_id), reported);
+	if (!db_ok(r)) {
+		PQclear(r);
+		return -1;
+	}
+	int rc = 0;
+	if (PQntuples(r) == 1) {
+		json_t *args = json_pack("{s:s}", "version", PQgetvalue(r, 0, 0));
+		int64_t id;
+		rc = wf_command_queue(rq->db, rq->actor.endpoint_tenant, rq->actor.endpoint_id,
+		                      "upgrade", args, "system", 0, &id);
+		json_decref(args);
+	}
+	PQclear(r);
+	return rc;
+}
+
+int r_agent_heartbeat(struct req *rq, struct resp *rs)
+{
+	static const char *const ok[] = {"client_version", "errors", "wait", NULL};
+	const char *version;
+	bool wait;
+	if (jv_only(rq->json, ok, rs) != 0 ||
+	    jv_str(rq->json, "client_version", false, 64, &version, rs) != 0 ||
+	    jv_bool(rq->json, "wait", false, &wait, rs) != 0)
+		return 400;
+	json_t *errs = json_object_get(rq->json, "errors");
+	char *last_error = NULL;
+	if (errs != NULL && !json_is_null(errs)) {
+		if (!json_is_array(errs) || json_array_size(errs) > 100)
+			return rs_err(rs, 400, "bad_field", "$.errors: must be an array of at most 100 strings");
+		size_t i;
+		json_t *e;
+		size_t len = 0;
+		json_array_foreach(errs, i, e) {
+			if (!json_is_string(e) || json_string_length(e) > 4096) {
+				free(last_error);
+				return rs_err(rs, 400, "bad_field",
+				              "$.errors[%zu]: must be a string of at most 4096 bytes", i);
+			}
+			/* Joined with "; " (the endpoints pane shows one line). */
+			size_t n = json_string_length(e);
+			char *nb = realloc(last_error, len + n + 3);
+			if (nb == NULL)
+				break;
+			last_error = nb;
+			if (len > 0) {
+				memcpy(last_error + len, "; ", 2);
+				len += 2;
+			}
+			memcpy(last_error + len, json_string_value(e), n);
+			len += n;
+			last_error[len] = '\0';
+		}
+	}
+	char eb[24], ts[40];
+	i64s(eb, rq->actor.endpoint_id);
+	wf_ts(rq->now_us, ts);
+	if (!rq->resumed) {
+		PGresult *r = DBQ(rq->db,
+			"UPDATE endpoint SET last_seen = $2, client_version = coalesce($3, client_version),"
+			" last_error = $4 WHERE id = $1", eb, ts, version, last_error);
+		free(last_error);
+		if (!db_ok(r))
+			return rs_db(rq, rs, r);
+		PQclear(r);
+		if (maybe_upgrade(rq, version) != 0)
+			return rs_db(rq, rs, NULL);
+	} else {
+		free(last_error);
+	}
+	PGresult *r = DBQ(rq->db,
+		"WITH p AS (SELECT id FROM command WHERE endpoint_id = $1 AND state = 'queued'"
+		"           ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED),"
+		" u AS (UPDATE command c SET state = 'delivered', delivered_at = $2"
+		"       FROM p WHERE c.id = p.id RETURNING c.id, c.kind, c.args)"
+		" SELECT coalesce(json_agg(json_build_object('id', id, 'kind', kind, 'args', args)"
+		"                          ORDER BY id), '[]')::text FROM u", eb, ts);
+	if (!db_ok(r))
+		return rs_db(rq, rs, r);
+	json_t *cmds = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+	PQclear(r);
+	if (cmds == NULL)
+		cmds = json_array();
+	if (json_array_size(cmds) == 0 && wait && !rq->resumed) {
+		json_decref(cmds);
+		rq->want_wait = true;
+		rq->wait_endpoint = rq->actor.endpoint_id;
+		return 0;
+	}
+	char now[40];
+	return rs_json(rs, 200, json_pack("{s:o,s:s}", "commands", cmds, "server_time",
+	                                  clk_fmt(rq->now_us, now, sizeof now)));
+}
+
+int r_agent_result(struct req *rq, struct resp *rs)
+{
+	static const char *const ok[] = {"status", "detail", NULL};
+	static const char *const statuses[] = {"done", "failed", NULL};
+	const char *status;
+	if (jv_only(rq->json, ok, rs) != 0 ||
+	    jv_enum(rq->json, "status", true, statuses, &status, rs) != 0)
+		return 400;
+	json_t *detail = json_object_get(rq->json, "detail");
+	char *detail_s = detail != NULL ? json_dumps(detail, JSON_COMPACT | JSON_ENCODE_ANY)
+	                                : NULL;
+	char ib[24], ts[40];
+	wf_ts(rq->now_us, ts);
+	PGresult *r = DBQ(rq->db,
+		"SELECT endpoint_id, tenant_id, kind, state, to_jsonb(c)::text FROM command c"
+		" WHERE id = $1 FOR UPDATE", i64s(ib, rq->id));
+	if (!db_ok(r)) {
+		free(detail_s);
+		return rs_db(rq, rs, r);
+	}
+	int st = 0;
+	if (PQntuples(r) == 0)
+		st = rs_err(rs, 404, "not_found", "no command %lld", (long long)rq->id);
+	else if (db_i64(r, 0, 0) != rq->actor.endpoint_id)
+		st = rs_err(rs, 403, "forbidden", "command %lld is not for this endpoint",
+		            (long long)rq->id);
+	else if (strcmp(PQgetvalue(r, 0, 3), "delivered") != 0 &&
+	         strcmp(PQgetvalue(r, 0, 3), "queued") != 0)
+		st = rs_errx(rs, 409, "invalid_transition",
+		             json_pack("{s:s}", "state", PQgetvalue(r, 0, 3)),
+		             "command %lld is already %s", (long long)rq->id,
+		             PQgetvalue(r, 0, 3));
+	if (st != 0) {
+		PQclear(r);
+		free(detail_s);
+		return st;
+	}
+	int64_t tenant = db_i64(r, 0, 1);
+	char kind[32];
+	snprintf(kind, sizeof kind, "%s", PQgetvalue(r, 0, 2));
+	char *before = strdup(PQgetvalue(r, 0, 4));
+	PQclear(r);
+	r = DBQ(rq->db,
+		"UPDATE command SET state = $2, finished_at = $3,"
+		" delivered_at = coalesce(delivered_at, $3),"
+		" result = jsonb_build_object('status', $2::text, 'detail', $4::jsonb)"
+		" WHERE id = $1 RETURNING to_jsonb(command)::text", ib, status, ts, detail_s);
+	free(detail_s);
+	if (!db_ok(r)) {
+		free(before);
+		return rs_db(rq, rs, r);
+	}
+	char ob[40];
+	snprintf(ob, sizeof ob, "command:%lld", (long long)rq->id);
+	int rc = wf_audit(rq->db, rq->actor.name, "command.result", ob, tenant, before,
+	                  PQgetvalue(r, 0, 0), NULL);
+	PQclear(r);
+	free(before);
+	/* the isolation state follows what the endpoint did. */
+	bool done = strcmp(status, "done") == 0;
+	const char *iso = NULL;
+	if (strcmp(kind, "isolate") == 0)
+		iso = done ? "isolated" : "none";
+	else if (strcmp(kind, "release") == 0)
+		iso = done ? "none" : "isolated";
+	if (rc == 0 && iso != NULL) {
+		char eb[24];
+		r = DBQ(rq->db,
+			"WITH old AS (SELECT to_jsonb(e)::text AS j FROM endpoint e WHERE id = $1)"
+			" UPDATE endpoint SET isolation = $2 WHERE id = $1"
+			" RETURNING (SELECT j FROM old), to_jsonb(endpoint)::text",
+			i64s(eb, rq->actor.endpoint_id), iso);
+		if (!db_ok(r) || PQntuples(r) != 1) {
+			rc = -1;
+		} else {
+			snprintf(ob, sizeof ob, "endpoint:%lld", (long long)rq->actor.endpoint_id);
+			rc = wf_audit(rq->db, rq->actor.name, "endpoint.isolation", ob, tenant,
+			              PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), "R-22");
+		}
+		PQclear(r);
+	}
+	if (rc != 0)
+		return rs_db(rq, rs, NULL);
+	bool dberr;
+	json_t *j = wf_command_json(rq->db, rq->id, &dberr);
+	if (j == NULL)
+		return rs_db(rq, rs, NULL);
+	return rs_json(rs, 200, j);
+}
+
+/* Store one alert through the shared rule code (db_alert_store: R-8,
+ * R-10, R-12, R-21). *id receives the alert id; 1 new, 0 known, -2 bad
+ * values (*err), -1 database. */
+static int store_alert(struct req *rq, struct ev_alert *al, int64_t *id, char **err)
+{
+	struct db_alert_info info;
+	al->received_us = rq->now_us;
+	int rc = db_alert_store(rq->db, rq->actor.endpoint_tenant, rq->actor.endpoint_id,
+	                        al, &info, err);
+	if (rc == 1) {
+		*id = info.id;
+		return 1;
+	}
+	if (rc < 0)
+		return rc;
+	char eb[24], ts[40];
+	PGresult *r = DBQ(rq->db,
+		"SELECT id FROM alert WHERE endpoint_id = $1 AND detected_at = $2 AND path = $3"
+		"   AND sha256 IS NOT DISTINCT FROM $4 ORDER BY id LIMIT 1",
+		i64s(eb, rq->actor.endpoint_id), wf_ts(al->detected_us, ts), al->path, al->sha256);
+	if (!db_ok(r) || PQntuples(r) != 1) {
+		PQclear(r);
+		*err = strdup("alert stored but not found again");
+		return -1;
+	}
+	*id = db_i64(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
+int r_agent_alerts(struct req *rq, struct resp *rs)
+{
+	static const char *const ok[] = {"detected_at", "path", "sha256", "detection",
+	                                 "action", NULL};
+	static const char *const actions[] = {"blocked", "allowed", NULL};
+	const char *path, *detection, *act;
+	char sha[65];
+	bool has_sha;
+	int64_t detected;
+	if (jv_only(rq->json, ok, rs) != 0 ||
+	    jv_time(rq->json, "detected_at", true, &detected, rs) != 0 ||
+	    jv_str(rq->json, "path", true, 4096, &path, rs) != 0 ||
+	    jv_sha256(rq->json, "sha256", false, sha, &has_sha, rs) != 0 ||
+	    jv_str(rq->json, "detection", false, 1024, &detection, rs) != 0 ||
+	    jv_enum(rq->json, "action", false, actions, &act, rs) != 0)
+		return 400;
+	struct ev_alert al = {0};
+	al.host = strdup(rq->actor.name + strlen("endpoint:"));
+	al.detected_us = detected;
+	al.path = strdup(path);
+	al.sha256 = has_sha ? strdup(sha) : NULL;
+	al.detection = detection != NULL ? strdup(detection) : NULL;
+	al.action = act != NULL ? strdup(act) : NULL;
+	int64_t id = 0;
+	char *err = NULL;
+	int rc = store_alert(rq, &al, &id, &err);
+	ev_alert_clear(&al);
+	if (rc == -2) {
+		int st = rs_err(rs, 400, "bad_field", "%s", err != NULL ? err : "bad alert");
+		free(err);
+		return st;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "itrace-cmdd: store alert: %s\n", err != NULL ? err : "?");
+		free(err);
+		return rs_db(rq, rs, NULL);
+	}
+	free(err);
+	bool dberr;
+	json_t *j = wf_alert_json(rq->db, id, &dberr);
+	if (j == NULL)
+		return rs_db(rq, rs, NULL);
+	return rs_json(rs, rc == 1 ? 201 : 200, j);
+}
+
+int r_agent_events(struct req *rq, struct resp *rs)
+{
+	char *err = NULL;
+	struct db_evload *l = db_evload_new(cmdd_cfg.db, &err);
+	if (l == NULL) {
+		fprintf(stderr, "itrace-cmdd: events: %s\n", err != NULL ? err : "?");
+		free(err);
+		return rs_err(rs, 503, "db_unavailable", "the database is unavailable; retry later");
+	}
+	json_t *errors = json_array();
+	int64_t lines = 0, alerts = 0, skipped = 0, rejected = 0, queued = 0;
+	const char *p = rq->body, *end = rq->body + rq->len;
+	int st = 0;
+	while (p < end && st == 0) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl != NULL ? nl : end;
+		size_t len = (size_t)(le - p);
+		lines++;
+		while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == ' '))
+			len--;
+		if (len > 0) {
+			struct ev ev;
+			struct ev_alert al = {0};
+			char why[256];
+			ev_init(&ev);
+			enum ll_result k = ll_parse(p, len, &ev, &al, why, sizeof why);
+			if (k == LL_EVENT && db_event_check(&ev, why, sizeof why) != 0)
+				k = LL_ERROR;
+			if (k == LL_EVENT) {
+				if (db_evload_add(l, rq->actor.endpoint_id, &ev,
+				                  ll_dedup_key(p, len), &err) != 0)
+					st = -1;
+				queued++;
+			} else if (k == LL_ALERT) {
+				free(al.host);
+				al.host = strdup(rq->actor.name + strlen("endpoint:"));
+				int64_t id;
+				char *aerr = NULL;
+				int rc = store_alert(rq, &al, &id, &aerr);
+				if (rc >= 0) {
+					alerts++;
+				} else if (rc == -2) {
+					snprintf(why, sizeof why, "%s", aerr != NULL ? aerr : "bad alert");
+					k = LL_ERROR;
+				} else {
+					st = -1;
+				}
+				free(aerr);
+			} else if (k == LL_SKIP) {
+				skipped++;
+			}
+			if (k == LL_ERROR) {
+				rejected++;
+				if (json_array_size(errors) < 100) {
+					char msg[300];
+					snprintf(msg, sizeof msg, "line %lld: %s", (long long)lines, why);
+					json_t *m = json_string(msg);
+					json_array_append_new(errors, m != NULL ? m
+						: json_string("line: (unprintable reason)"));
+				}
+			}
+			ev_clear(&ev);
+			ev_alert_clear(&al);
+		}
+		p = le + 1;
+	}
+	if (st == 0 && db_evload_flush(l, &err) != 0)
+		st = -1;
+	struct db_evload_stats stats;
+	db_evload_get_stats(l, &stats);
+	db_evload_free(l);
+	if (st != 0) {
+		fprintf(stderr, "itrace-cmdd: events: %s\n", err != NULL ? err : "?");
+		free(err);
+		json_decref(errors);
+		return rs_db(rq, rs, NULL);
+	}
+	free(err);
+	(void)queued;
+	return rs_json(rs, 200, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
+		"lines", (json_int_t)lines, "events", (json_int_t)stats.loaded,
+		"duplicates", (json_int_t)stats.duplicate, "alerts", (json_int_t)alerts,
+		"skipped", (json_int_t)skipped, "rejected", (json_int_t)rejected,
+		"errors", errors));
+}
