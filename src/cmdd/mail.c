@@ -154,31 +154,45 @@ static bool plain_ascii(const char *s)
  * is printable ASCII that does not look like an encoded-word and fits a
  * line, else RFC 2047 "=?UTF-8?B?...?=" words of whole characters, folded
  * with CRLF SP so no line passes 76 columns. `used` is what the header name
- * already takes on the first line. */
-static void mb_header_text(struct mbuf *b, const char *value, size_t used)
+ * already takes on the first line. Returns true when it encoded. */
+static bool mb_header_text(struct mbuf *b, const char *value, size_t used)
 {
 	char *v = header_clean(value);
 	if (v == NULL) {
 		b->bad = true;
-		return;
+		return false;
 	}
 	size_t n = strlen(v);
 	if (plain_ascii(v) && strstr(v, "=?") == NULL && used + n <= 78) {
 		mb_add(b, v, n);
 		free(v);
-		return;
+		return false;
 	}
-	/* 45 bytes of text -> 60 base64 characters -> 72-column words. */
 	const unsigned char *p = (const unsigned char *)v;
 	size_t i = 0;
 	bool first = true;
 	while (i < n || first) {
+		/* Room on this line: 76 columns less the "=?UTF-8?B?" and "?=". */
+		size_t col = first ? used : 1;
+		size_t room = col + 12 + 4 <= 76 ? 76 - col - 12 : 4;
+		size_t maxbytes = room / 4 * 3;
 		size_t take = 0;
 		while (i + take < n) {
 			size_t l = u8len(p + i + take, n - i - take);
-			if (take + l > 45)
+			if (take + l > maxbytes)
 				break;
 			take += l;
+		}
+		if (take == 0 && i < n) {
+			/* Not even one character fits after a long header name. */
+			if (!first) {
+				take = u8len(p + i, n - i);
+			} else {
+				mb_add(b, "\r\n ", 3);
+				used = 1;
+				first = false;
+				continue;
+			}
 		}
 		if (!first)
 			mb_add(b, "\r\n ", 3);
@@ -189,6 +203,7 @@ static void mb_header_text(struct mbuf *b, const char *value, size_t used)
 		first = false;
 	}
 	free(v);
+	return true;
 }
 
 /* A bare address fit for SMTP and a To: header: ASCII, one '@', no spaces,
@@ -296,7 +311,9 @@ static char *mail_build(const char *from_name, const char *from_addr,
 	mb_fmt(&b, "Date: %s\r\n", date);
 	mb_str(&b, "From: ");
 	if (from_name != NULL && from_name[0] != '\0') {
-		mb_header_text(&b, from_name, 6);
+		/* An encoded name fills its line: the address goes on the next. */
+		if (mb_header_text(&b, from_name, 6) || 6 + strlen(from_name) + strlen(from_addr) + 3 > 76)
+			mb_str(&b, "\r\n");
 		mb_str(&b, " ");
 	}
 	mb_fmt(&b, "<%s>\r\n", from_addr);
