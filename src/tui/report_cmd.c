@@ -1,0 +1,174 @@
+/* report_cmd.c - `itrace-tui report quick`: the quick report of one alert
+ * on stdout, without the console.
+ *
+ *   itrace-tui report quick [--db CONNINFO] --alert ID [--format md|json]
+ *                           [--lang en|ja] [--timing]
+ *
+ * --db absent: the PG* environment. --timing prints where the time went
+ * on stderr (used by the benchmark).
+ */
+#include "tui/report_cmd.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/report.h"
+#include "db/conn.h"
+#include "db/evidence.h"
+
+static const char usage[] =
+	"usage: itrace-tui report quick [--db CONNINFO] --alert ID"
+	" [--format md|json] [--lang en|ja] [--timing]\n";
+
+struct ropts {
+	const char *db;
+	int64_t alert;
+	int json;
+	enum rp_lang lang;
+	int timing;
+};
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* "--name value" or "--name=value"; returns the value or NULL, advancing *i. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *a = argv[*i];
+	if (strncmp(a, name, nl) != 0)
+		return NULL;
+	if (a[nl] == '=')
+		return a + nl + 1;
+	if (a[nl] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "itrace-tui: %s needs a value\n", name);
+		return "";
+	}
+	return argv[++*i];
+}
+
+static int parse(int argc, char **argv, struct ropts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->alert = -1;
+	for (int i = 2; i < argc; i++) {
+		const char *v;
+		if ((v = opt_value(argc, argv, &i, "--db")) != NULL) {
+			o->db = v;
+		} else if ((v = opt_value(argc, argv, &i, "--alert")) != NULL) {
+			char *end;
+			errno = 0;
+			long long id = strtoll(v, &end, 10);
+			if (errno != 0 || end == v || *end != '\0' || id <= 0) {
+				fprintf(stderr, "itrace-tui: bad alert id \"%s\"\n", v);
+				return -1;
+			}
+			o->alert = id;
+		} else if ((v = opt_value(argc, argv, &i, "--format")) != NULL) {
+			if (strcmp(v, "json") == 0)
+				o->json = 1;
+			else if (strcmp(v, "md") == 0)
+				o->json = 0;
+			else {
+				fprintf(stderr, "itrace-tui: --format is md or json\n");
+				return -1;
+			}
+		} else if ((v = opt_value(argc, argv, &i, "--lang")) != NULL) {
+			if (strcmp(v, "ja") == 0)
+				o->lang = RP_JA;
+			else if (strcmp(v, "en") == 0)
+				o->lang = RP_EN;
+			else {
+				fprintf(stderr, "itrace-tui: --lang is en or ja\n");
+				return -1;
+			}
+		} else if (strcmp(argv[i], "--timing") == 0) {
+			o->timing = 1;
+		} else {
+			fprintf(stderr, "itrace-tui: unknown argument \"%s\"\n", argv[i]);
+			return -1;
+		}
+	}
+	if (o->alert < 0) {
+		fprintf(stderr, "itrace-tui: --alert is required\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int quick(const struct ropts *o)
+{
+	double t0 = mono_ms();
+	char *err = NULL;
+	PGconn *c = db_connect(o->db, "itrace-tui report", &err);
+	if (c == NULL) {
+		fprintf(stderr, "itrace-tui: %s\n", err != NULL ? err : "cannot connect");
+		free(err);
+		return 2;
+	}
+	double t1 = mono_ms();
+	struct evidence ev;
+	int rc = evidence_load(c, o->alert, 0, &ev, &err);
+	double t2 = mono_ms();
+	if (rc != 0) {
+		int lost = PQstatus(c) != CONNECTION_OK;
+		if (rc == 1)
+			fprintf(stderr, "itrace-tui: alert %lld not found\n", (long long)o->alert);
+		else
+			fprintf(stderr, "itrace-tui: %s\n", err != NULL ? err : "database error");
+		free(err);
+		PQfinish(c);
+		return rc == 1 ? 1 : lost ? 2 : 1;
+	}
+	PQfinish(c);
+	struct report *r = report_build(&ev.alert, ev.evs, ev.n, ev.from_us, ev.to_us);
+	double t3 = mono_ms();
+	char *text = r != NULL ? (o->json ? report_json(r, o->lang)
+	                                  : report_markdown(r, o->lang)) : NULL;
+	double t4 = mono_ms();
+	int status = 0;
+	if (text == NULL) {
+		fprintf(stderr, "itrace-tui: out of memory building the report\n");
+		status = 1;
+	} else if (fputs(text, stdout) == EOF || fflush(stdout) != 0) {
+		fprintf(stderr, "itrace-tui: cannot write the report: %s\n", strerror(errno));
+		status = 1;
+	}
+	if (o->timing)
+		fprintf(stderr, "itrace-tui: timing: connect %.2f ms, evidence %.2f ms "
+		        "(%d queries, %.2f ms in queries, %zu events), build %.2f ms, "
+		        "render %.2f ms\n", t1 - t0, t2 - t1, ev.n_queries, ev.query_ms,
+		        ev.n, t3 - t2, t4 - t3);
+	free(text);
+	report_free(r);
+	evidence_free(&ev);
+	return status;
+}
+
+int report_cmd_main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "quick") != 0) {
+		fprintf(stderr, "itrace-tui: report: unknown kind \"%s\"\n%s", argv[1], usage);
+		return 2;
+	}
+	struct ropts o;
+	if (parse(argc, argv, &o) != 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	return quick(&o);
+}

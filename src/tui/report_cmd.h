@@ -1,0 +1,10 @@
+/* report_cmd.h - `itrace-tui report ...` subcommands (no console). */
+#ifndef ITRACE_TUI_REPORT_CMD_H
+#define ITRACE_TUI_REPORT_CMD_H
+
+/* argv[0] is "report". Prints the report on stdout. Exit status: 0; 1 when
+ * the alert does not exist or the report cannot be built; 2 on bad usage
+ * or when the database cannot be reached. */
+int report_cmd_main(int argc, char **argv);
+
+#endif
