@@ -4,7 +4,7 @@
  * PGconn in thread-local storage, so requests never wait for a connection.
  * A connection found broken (the server restarted) is replaced at the next
  * request; while the server is down pool_get() returns NULL quickly
- * (connect_timeout, and at most one attempt a second per thread) and the
+ * (connect_timeout, and at most one attempt per 250 ms per thread) and the
  * request is answered 503. */
 #include "cmdd/cmdd.h"
 
@@ -74,7 +74,7 @@ PGconn *pool_get(void)
 		pool_drop();
 	}
 	int64_t now = clk_mono_ms();
-	if (now - tl_last_try_ms < 1000)
+	if (now - tl_last_try_ms < 250)
 		return NULL;
 	tl_last_try_ms = now;
 	PGconn *c = pool_connect(pool_conninfo);

@@ -206,14 +206,14 @@ int r_alert_reports(struct req *rq, struct resp *rs)
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char ib[24], rd[40];
 		bool awaiting = next[i] == RULES_AWAITING_REPLY;
-		r = DBQ(rq->db, quick
+		const char *p[] = {i64s(ib, ids[i]), rules_state_name(next[i]), ts,
+		                   awaiting && reply_due != CAL_NEVER ? wf_ts(reply_due, rd) : NULL};
+		r = dbx(rq->db, quick
 			? "UPDATE alert SET state = $2, quick_published_at = $3, version = version + 1,"
 			  " updated_at = now() WHERE id = $1 RETURNING to_jsonb(alert)::text"
 			: "UPDATE alert SET state = $2, explain_published_at = $3, reply_due = $4,"
 			  " version = version + 1, updated_at = now() WHERE id = $1"
-			  " RETURNING to_jsonb(alert)::text",
-			i64s(ib, ids[i]), rules_state_name(next[i]), ts,
-			quick ? NULL : awaiting && reply_due != CAL_NEVER ? wf_ts(reply_due, rd) : NULL);
+			  " RETURNING to_jsonb(alert)::text", quick ? 3 : 4, p);
 		rc = db_ok(r) && PQntuples(r) == 1 ? 0 : -1;
 		if (rc == 0) {
 			snprintf(ob, sizeof ob, "alert:%lld", (long long)ids[i]);
