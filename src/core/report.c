@@ -652,7 +652,7 @@ static void build_rows(struct build *b)
 			if ((!sub && !wr) || (w = add_row(b, &r->network, e, node)) == NULL)
 				break;
 			w->origin_writer = wr;
-			w->proto = lower_dup(b, e->proto != NULL ? e->proto : "tcp");
+			w->proto = lower_dup(b, e->proto);
 			w->remote_ip = sdup(b, e->remote_ip);
 			w->remote_port = e->remote_port;
 			w->path = dns_name(b, e);
