@@ -11,7 +11,7 @@
  *   - R-28: reports past purge_after are deleted (audited);
  *   - idempotency answers older than 7 days are forgotten;
  *   - the service_run row's last_beat moves on (R-25 downtime);
- *   - mail: mail_outbox_run() when mail.c is linked in.
+ *   - mail: mail_outbox_run() (mail.c) sends the due outbox rows.
  * A database outage only skips passes; the thread reconnects. */
 #include <pthread.h>
 #include <stdio.h>
@@ -23,9 +23,6 @@
 #include "cmdd/cmdd.h"
 #include "cmdd/mail.h"
 #include "cmdd/wf.h"
-
-/* mail.c is another module; until it exists the call is skipped. */
-#pragma weak mail_outbox_run
 
 static pthread_t thread;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -249,7 +246,7 @@ int jobs_run_once(PGconn *c, int64_t now)
 	bad |= job_exceptions(c, now);
 	bad |= job_expire(c, now);
 	bad |= job_purge(c, now);
-	if (mail_outbox_run != NULL && !db_lost(c)) {
+	if (!db_lost(c)) {
 		struct mail_cfg mc = {cmdd_cfg.smtp_url, cmdd_cfg.mail_from};
 		if (mail_outbox_run(c, &mc, now) < 0)
 			bad = -1;

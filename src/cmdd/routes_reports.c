@@ -168,7 +168,7 @@ int r_alert_reports(struct req *rq, struct resp *rs)
 	}
 	for (size_t i = 0; i < n; i++) {
 		char *md = NULL;
-		if (evidence_render(rq->db, a[i].id, rl, &md) != 0) {
+		if (evidence_render(rq->db, a[i].id, rq->now_us, rl, &md) != 0) {
 			st = rs_db(rq, rs, NULL);
 			goto out;
 		}
