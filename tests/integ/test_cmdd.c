@@ -352,6 +352,45 @@ static void test_db_restart(void **state)
 	assert_int_equal(created, 10);
 }
 
+/* SIGTERM while heartbeats wait: the daemon answers them and exits 0. */
+struct waiter {
+	const struct cmdd *d;
+	long status;
+};
+
+static void *wait_main(void *arg)
+{
+	struct waiter *w = arg;
+	struct cmdd_resp r;
+	cmdd_http(w->d, "POST", "/v1/agent/heartbeat", fx.ws2, NULL, "{\"wait\":true}", 13, &r);
+	w->status = r.status;
+	cmdd_resp_free(&r);
+	return NULL;
+}
+
+static void test_shutdown_with_waiters(void **state)
+{
+	(void)state;
+	struct cmdd d;
+	const char *args[] = {"--threads", "2", NULL};
+	assert_int_equal(cmdd_start(&d, fx.db, args, NULL), 0);
+	json_decref(fx_call(&d, "POST", "/v1/agent/heartbeat", fx.ws2, "{}", 200));
+	struct waiter w[4];
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++) {
+		w[i].d = &d;
+		w[i].status = -1;
+		pthread_create(&t[i], NULL, wait_main, &w[i]);
+	}
+	usleep(500000);
+	assert_int_equal(cmdd_stop(&d), 0);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		/* Answered (empty) or cut off; never left hanging. */
+		assert_true(w[i].status == 200 || w[i].status == 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_concurrency),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_db_restart),
+		cmocka_unit_test(test_shutdown_with_waiters),
 	};
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
