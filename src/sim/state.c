@@ -1,6 +1,7 @@
 /* state.c - simulated endpoint state and command execution; see state.h. */
 #include "sim/state.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,7 +167,7 @@ bool sim_connect_allowed(const struct sim_state *s, uint32_t addr, int port)
 		return true;
 	for (size_t i = 0; i < s->nallow; i++) {
 		const struct sim_net *n = &s->allow[i];
-		if ((addr & n->mask) == n->addr && (n->port == 0 || n->port == port))
+		if (n->family == 4 && (addr & n->mask) == n->addr && (n->port == 0 || n->port == port))
 			return true;
 	}
 	return false;
@@ -174,7 +175,7 @@ bool sim_connect_allowed(const struct sim_state *s, uint32_t addr, int port)
 
 /* One allowlist entry: {"net": "IP[/NN]", "port": N} (also "ip" or
  * "address" for the net, port 0 or absent: any), or the string
- * "IP[/NN][:PORT]". */
+ * "IP[/NN][:PORT]" ("[IPv6][/NN]:PORT" for IPv6). */
 static int parse_allow(json_t *v, struct sim_net *out)
 {
 	char net[64];
@@ -195,36 +196,81 @@ static int parse_allow(json_t *v, struct sim_net *out)
 			port = (long)json_integer_value(p);
 		}
 	} else if (json_is_string(v) && json_string_length(v) < sizeof net) {
-		snprintf(net, sizeof net, "%s", json_string_value(v));
-		char *colon = strrchr(net, ':');
-		if (colon != NULL) {
-			char *end = NULL;
-			port = strtol(colon + 1, &end, 10);
-			if (end == colon + 1 || *end != '\0')
+		const char *src = json_string_value(v);
+		const char *rest;
+		if (src[0] == '[') {
+			/* "[IPv6][/NN][:PORT]" */
+			const char *rb = strchr(src, ']');
+			if (rb == NULL)
 				return -1;
-			*colon = '\0';
+			size_t n = (size_t)(rb - src - 1);
+			memcpy(net, src + 1, n);
+			net[n] = '\0';
+			rest = rb + 1;
+			if (*rest == '/') {
+				size_t m = strcspn(rest, ":");
+				if (n + m >= sizeof net)
+					return -1;
+				memcpy(net + n, rest, m);
+				net[n + m] = '\0';
+				rest += m;
+			}
+		} else {
+			/* "IPv4[/NN][:PORT]", or a bare IPv6 network (no port) */
+			snprintf(net, sizeof net, "%s", src);
+			char *colon = strchr(net, ':');
+			rest = "";
+			if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+				rest = src + (colon - net);
+				*colon = '\0';
+			}
+		}
+		if (*rest == ':') {
+			char *end = NULL;
+			port = strtol(rest + 1, &end, 10);
+			if (end == rest + 1 || *end != '\0')
+				return -1;
+		} else if (*rest != '\0') {
+			return -1;
 		}
 	} else {
 		return -1;
 	}
 	if (port < 0 || port > 65535)
 		return -1;
-	int bits = 32;
+	bool v6 = strchr(net, ':') != NULL;
+	int bits = v6 ? 128 : 32;
 	char *slash = strchr(net, '/');
 	if (slash != NULL) {
 		char *end = NULL;
 		long b = strtol(slash + 1, &end, 10);
-		if (end == slash + 1 || *end != '\0' || b < 0 || b > 32)
+		if (end == slash + 1 || *end != '\0' || b < 0 || b > bits)
 			return -1;
 		bits = (int)b;
 		*slash = '\0';
 	}
+	memset(out, 0, sizeof *out);
+	out->bits = bits;
+	out->port = (int)port;
+	if (v6) {
+		if (inet_pton(AF_INET6, net, out->a6) != 1)
+			return -1;
+		for (int i = 0; i < 16; i++) {
+			int keep = bits - 8 * i;
+			if (keep <= 0)
+				out->a6[i] = 0;
+			else if (keep < 8)
+				out->a6[i] &= (unsigned char)(0xff << (8 - keep));
+		}
+		out->family = 6;
+		return 0;
+	}
 	uint32_t addr;
 	if (sim_parse_ipv4(net, &addr) != 0)
 		return -1;
+	out->family = 4;
 	out->mask = bits == 0 ? 0 : 0xffffffffu << (32 - bits);
 	out->addr = addr & out->mask;
-	out->port = (int)port;
 	return 0;
 }
 
@@ -253,6 +299,8 @@ static json_t *probes_json(const struct sim_state *s)
 		json_array_append_new(a, probe(s, s->service_addr,
 		                                s->service_port != 0 ? s->service_port : 443));
 	for (size_t i = 0; i < s->nallow && i < 8; i++) {
+		if (s->allow[i].family != 4)
+			continue;
 		uint32_t host = s->allow[i].mask == 0xffffffffu ? s->allow[i].addr : s->allow[i].addr + 1;
 		json_array_append_new(a, probe(s, host, s->allow[i].port != 0 ? s->allow[i].port : 443));
 	}
@@ -268,15 +316,19 @@ static json_t *allow_json(const struct sim_state *s)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a != NULL && i < s->nallow; i++) {
-		char ip[20], buf[40];
-		int bits = 0;
-		for (uint32_t m = s->allow[i].mask; m != 0; m <<= 1)
-			bits++;
-		fmt_ipv4(s->allow[i].addr, ip, sizeof ip);
-		if (s->allow[i].port != 0)
-			snprintf(buf, sizeof buf, "%s/%d:%d", ip, bits, s->allow[i].port);
+		const struct sim_net *n = &s->allow[i];
+		char ip[INET6_ADDRSTRLEN + 2], buf[80];
+		if (n->family == 6) {
+			char t[INET6_ADDRSTRLEN];
+			inet_ntop(AF_INET6, n->a6, t, sizeof t);
+			snprintf(ip, sizeof ip, "[%s]", t);
+		} else {
+			fmt_ipv4(n->addr, ip, sizeof ip);
+		}
+		if (n->port != 0)
+			snprintf(buf, sizeof buf, "%s/%d:%d", ip, n->bits, n->port);
 		else
-			snprintf(buf, sizeof buf, "%s/%d", ip, bits);
+			snprintf(buf, sizeof buf, "%s/%d", ip, n->bits);
 		json_array_append_new(a, json_string(buf));
 	}
 	return a;
@@ -284,9 +336,11 @@ static json_t *allow_json(const struct sim_state *s)
 
 static bool do_isolate(struct sim_state *s, json_t *args, json_t **detail)
 {
-	json_t *list = json_object_get(args, "allowlist");
+	json_t *list = json_object_get(args, "allow");
+	if (list == NULL)
+		list = json_object_get(args, "allowlist");
 	if (list != NULL && !json_is_array(list) && !json_is_null(list)) {
-		*detail = fail("allowlist is not an array");
+		*detail = fail("allow is not an array");
 		return false;
 	}
 	size_t n = json_array_size(list);
@@ -302,7 +356,7 @@ static bool do_isolate(struct sim_state *s, json_t *args, json_t **detail)
 	for (size_t i = 0; i < n; i++) {
 		if (parse_allow(json_array_get(list, i), &nets[i]) != 0) {
 			char why[64];
-			snprintf(why, sizeof why, "allowlist[%zu] is not IP[/NN] and port", i);
+			snprintf(why, sizeof why, "allow[%zu] is not IP[/NN] and port", i);
 			free(nets);
 			*detail = fail(why);
 			return false;
@@ -470,13 +524,16 @@ bool sim_exec(struct sim_state *s, const struct agent_cmd *cmd, json_t **detail)
 		return do_isolate(s, args, detail);
 	if (strcmp(cmd->kind, "release") == 0)
 		return do_release(s, detail);
-	if (strcmp(cmd->kind, "delete_file") == 0)
+	/* itrace-cmdd names the file commands "delete" and "fetch"; the
+	 * longer names are accepted as well, and so are those of exceptions
+	 * and mode. */
+	if (strcmp(cmd->kind, "delete_file") == 0 || strcmp(cmd->kind, "delete") == 0)
 		return do_delete(s, args, detail);
-	if (strcmp(cmd->kind, "fetch_file") == 0)
+	if (strcmp(cmd->kind, "fetch_file") == 0 || strcmp(cmd->kind, "fetch") == 0)
 		return do_fetch(s, args, detail);
-	if (strcmp(cmd->kind, "add_exception") == 0)
+	if (strcmp(cmd->kind, "add_exception") == 0 || strcmp(cmd->kind, "exception") == 0)
 		return do_exception(s, args, detail);
-	if (strcmp(cmd->kind, "set_mode") == 0)
+	if (strcmp(cmd->kind, "set_mode") == 0 || strcmp(cmd->kind, "mode") == 0)
 		return do_set_mode(s, args, detail);
 	if (strcmp(cmd->kind, "upgrade") == 0)
 		return do_upgrade(s, args, detail);

@@ -4,7 +4,9 @@
  * What is simulated (issue 3 section 6, SPEC R-3, R-22, R-23, R-27):
  *   - network isolation with an allowlist: while isolated, a connection
  *     attempt is allowed only to the service system (the API host) and to
- *     allowlist entries (IPv4 address or network, port or any port);
+ *     allowlist entries (IPv4 or IPv6 address or network, port or any
+ *     port; the isolate command's args carry it as "allow" (or
+ *     "allowlist"): [{"net": "10.0.0.0/8", "port": 443}, ...]);
  *   - a file set (path, SHA-256, size): files named in uploaded alerts plus
  *     a few ordinary ones; delete removes, fetch returns path, hash, size;
  *   - exception list, protection mode, client version (upgrade).
@@ -26,7 +28,10 @@
 #define SIM_PATH_MAX 4096
 
 struct sim_net {
-	uint32_t addr, mask;   /* host byte order */
+	int family;            /* 4 or 6 */
+	uint32_t addr, mask;   /* IPv4, host byte order */
+	unsigned char a6[16];  /* IPv6 network */
+	int bits;              /* prefix length */
 	int port;              /* 0: any port */
 };
 
@@ -69,7 +74,10 @@ bool sim_connect_allowed(const struct sim_state *s, uint32_t addr, int port);
 /* Parse "a.b.c.d" into host byte order. 0 or -1. */
 int sim_parse_ipv4(const char *s, uint32_t *out);
 
-/* Execute one command. Returns true for done, false for failed; *detail
+/* Execute one command: isolate {allow}, release, delete_file (or delete)
+ * {path, sha256?}, fetch_file (or fetch) {path}, add_exception (or
+ * exception) {sha256 | path}, set_mode (or mode) {mode}, upgrade {version}.
+ * Returns true for done, false for failed; *detail
  * receives a new JSON object describing the outcome (the failure reason in
  * "error"), or NULL when out of memory. Unknown kinds and bad arguments
  * fail without changing the state. */

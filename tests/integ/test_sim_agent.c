@@ -370,7 +370,9 @@ static void test_commands_round_trip(void **state)
 {
 	(void)state;
 	fake_reset();
-	add_cmd(11, "isolate", "{\"allowlist\":[{\"net\":\"10.1.0.0/16\",\"port\":443},\"192.0.2.10:53\"]}");
+	add_cmd(11, "isolate", "{\"allow\":[{\"net\":\"10.1.0.0/16\",\"port\":443},\"192.0.2.10:53\","
+	                       "{\"net\":\"2001:db8:ff::/48\",\"port\":443},\"[2001:db8::1]:8443\"],"
+	                       "\"reason\":\"black\",\"urgent\":false}");
 	add_cmd(12, "fetch_file", "{\"path\":\"c:\\\\users\\\\a\\\\downloads\\\\INVOICE.exe\"}");
 	add_cmd(13, "delete_file", "{\"path\":\"C:\\\\Users\\\\a\\\\Downloads\\\\invoice.exe\",\"sha256\":\"" SHA_A "\"}");
 	add_cmd(14, "fetch_file", "{\"path\":\"C:\\\\Users\\\\a\\\\Downloads\\\\invoice.exe\"}");
@@ -379,6 +381,8 @@ static void test_commands_round_trip(void **state)
 	add_cmd(17, "set_mode", "{\"mode\":\"block\"}");
 	add_cmd(18, "release", "{}");
 	add_cmd(19, "upgrade", "{\"version\":\"2.0.0\"}");
+	/* The daemon's short names for the file commands. */
+	add_cmd(20, "fetch", "{\"path\":\"C:\\\\Windows\\\\System32\\\\notepad.exe\"}");
 	const char *tok = tokens_file("tok-rt", 3, 0600);
 	const char *al = th_write_file("alerts.json", alerts_json, sizeof alerts_json - 1);
 	const char *ev = th_write_file("events.ndjson", events_ndjson, sizeof events_ndjson - 1);
@@ -395,8 +399,9 @@ static void test_commands_round_trip(void **state)
 	assert_non_null(strstr(o.out, "h1 command 14 fetch_file -> failed\n"));
 	assert_non_null(strstr(o.out, "h1 command 15 format_disk -> failed\n"));
 	assert_non_null(strstr(o.out, "h1 command 19 upgrade -> done\n"));
-	assert_int_equal(th_count_str(o.out, "\n"), 9);
-	assert_non_null(strstr(o.err, "commands 7 done 2 failed"));
+	assert_non_null(strstr(o.out, "h1 command 20 fetch -> done\n"));
+	assert_int_equal(th_count_str(o.out, "\n"), 10);
+	assert_non_null(strstr(o.err, "commands 8 done 2 failed"));
 	th_out_free(&o);
 
 	pthread_mutex_lock(&F.mu);
@@ -411,6 +416,11 @@ static void test_commands_round_trip(void **state)
 	assert_non_null(strstr(ps, "{\"dest\":\"192.0.2.10:53\",\"result\":\"allowed\"}"));
 	assert_non_null(strstr(ps, "{\"dest\":\"198.51.100.7:443\",\"result\":\"refused\"}"));
 	free(ps);
+	char *al_s = json_dumps(json_object_get(json_object_get(result_of(11), "detail"), "allowlist"),
+	                        JSON_COMPACT);
+	assert_string_equal(al_s, "[\"10.1.0.0/16:443\",\"192.0.2.10/32:53\","
+	                          "\"[2001:db8:ff::]/48:443\",\"[2001:db8::1]/128:8443\"]");
+	free(al_s);
 	/* fetch: path and hash (path matched case-insensitively) */
 	assert_string_equal(status_of(12), "done");
 	assert_string_equal(detail_str(12, "sha256"), SHA_A);
@@ -428,6 +438,9 @@ static void test_commands_round_trip(void **state)
 	assert_string_equal(status_of(18), "done");
 	assert_string_equal(detail_str(19, "client_version"), "2.0.0");
 	assert_string_equal(detail_str(19, "previous"), "1.0.0");
+	/* An ordinary file's real SHA-256 (of its simulated contents). */
+	assert_string_equal(detail_str(20, "sha256"),
+	                    "7020d32a0fe6258ef16381577213d75925c5e417228e6bfe62a58240838e1461");
 	/* heartbeat body */
 	json_t *hb = json_array_get(F.heartbeats, 0);
 	assert_string_equal(json_string_value(json_object_get(hb, "client_version")), "1.0.0");
@@ -504,7 +517,7 @@ static const struct canned hostile[] = {
 	{200, "{\"commands\":[{\"id\":-1,\"kind\":\"isolate\"},{\"id\":\"12abc\",\"kind\":\"release\"},"
 	      "{\"id\":3,\"kind\":\"\\u001b[31mred\"},{\"id\":4,\"kind\":\"isolate\",\"args\":\"x\"},"
 	      "{\"id\":5,\"kind\":\"release\",\"args\":{}},7,null]}", 0},
-	{200, "{\"commands\":[{\"id\":8,\"kind\":\"isolate\",\"args\":{\"allowlist\":"
+	{200, "{\"commands\":[{\"id\":8,\"kind\":\"isolate\",\"args\":{\"allow\":"
 	      "[{\"net\":\"999.1.1.1\",\"port\":70000},\"x\"]}}]}", 0},
 	{200, "{\"commands\":[{\"id\":9,\"kind\":\"delete_file\",\"args\":{\"path\":12}},"
 	      "{\"id\":10,\"kind\":\"upgrade\",\"args\":{\"version\":\"1.0\\n\\u001b]0;pwn\\u0007\"}},"
@@ -576,7 +589,7 @@ static void test_many_endpoints(void **state)
 {
 	(void)state;
 	fake_reset();
-	add_cmd(31, "isolate", "{\"allowlist\":[]}");
+	add_cmd(31, "isolate", "{\"allow\":[]}");
 	const char *tok = tokens_file("tok-1000", 1000, 0600);
 	struct th_out o;
 	struct timespec t0, t1;
