@@ -67,7 +67,8 @@ static const struct route routes[] = {
 	R("POST", "/v1/endpoints/#/files/fetch", r_endpoint_fetch, RT_WRITE),
 	R("POST", "/v1/tenants/#/exceptions", r_tenant_exception, RT_WRITE),
 	R("GET", "/v1/commands/#", r_command_get, 0),
-	R("POST", "/v1/agent/heartbeat", r_agent_heartbeat, RT_WRITE | RT_AGENT),
+	/* One statement (routes_agent.c): no transaction around it. */
+	R("POST", "/v1/agent/heartbeat", r_agent_heartbeat, RT_WRITE | RT_AGENT | RT_OWN_TX),
 	R("POST", "/v1/agent/commands/#/result", r_agent_result, RT_WRITE | RT_AGENT),
 	/* The shared alert store (src/db/alerts.c) commits each alert itself;
 	 * storing the same alert again is a no-op, so a repeat stays safe. */
@@ -215,8 +216,9 @@ static bool exec_simple(PGconn *db, const char *sql)
 	return ok;
 }
 
-/* Store a non-2xx first answer outside the rolled-back transaction. */
-static void store_failed_answer(struct conn_state *cs, struct resp *rs)
+/* Store a first answer outside a transaction (an error answer after the
+ * rollback, or any answer of an own-transaction route). */
+static void store_answer(struct conn_state *cs, struct resp *rs)
 {
 	struct req *rq = &cs->rq;
 	if (cs->idem_key == NULL || rs->status >= 500 || rs->status == 422 ||
@@ -241,9 +243,12 @@ static void run_write(struct conn_state *cs, struct resp *rs)
 			rs_db(rq, rs, NULL);
 		if (got != 0)
 			return;
-		cs->route->fn(rq, rs);
+		int st = cs->route->fn(rq, rs);
+		if (rq->want_wait && st == 0)
+			return;
+		rq->want_wait = false;
 		if (rq->db != NULL && rs->status < 500)
-			store_failed_answer(cs, rs);
+			store_answer(cs, rs);
 		return;
 	}
 	if (!exec_simple(rq->db, "BEGIN")) {
@@ -292,7 +297,7 @@ static void run_write(struct conn_state *cs, struct resp *rs)
 			lp_wake(rq->wake[i]);
 	} else {
 		exec_simple(rq->db, "ROLLBACK");
-		store_failed_answer(cs, rs);
+		store_answer(cs, rs);
 	}
 }
 
