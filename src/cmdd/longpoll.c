@@ -6,13 +6,21 @@
  * resumes the ones whose deadline passed. The woken/suspended flags,
  * changed only under the mutex, make sure a connection is resumed exactly
  * once and only after it was suspended, even when the wake comes between
- * lp_add and lp_suspend. */
+ * lp_add and lp_suspend.
+ *
+ * Commands queued by another process (a second itrace-cmdd on the same
+ * database) are seen through LISTEN itrace: the command table's trigger
+ * sends "command:ID"; a listener thread looks up its endpoint and wakes
+ * the waiters here. */
 #include "cmdd/cmdd.h"
 
 #include <microhttpd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct lp_waiter {
 	struct lp_waiter *next, *prev;
@@ -29,7 +37,8 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct lp_waiter *head;
 static int count;
 static bool stopping, thread_up, shutting;
-static pthread_t timer;
+static pthread_t timer, listener;
+static bool listener_up;
 
 /* Under mu. */
 static void wake_one(struct lp_waiter *w)
@@ -71,6 +80,69 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
+static bool is_stopping(void)
+{
+	pthread_mutex_lock(&mu);
+	bool s = stopping;
+	pthread_mutex_unlock(&mu);
+	return s;
+}
+
+/* One "command:ID" notification: wake that command's endpoint if the
+ * command still waits for delivery. */
+static void on_notify(PGconn *c, const char *payload)
+{
+	if (strncmp(payload, "command:", 8) != 0)
+		return;
+	PGresult *r = DBQ(c, "SELECT endpoint_id FROM command WHERE id = $1::bigint"
+	                     " AND state = 'queued'", payload + 8);
+	if (db_ok(r) && PQntuples(r) == 1)
+		lp_wake(db_i64(r, 0, 0));
+	PQclear(r);
+}
+
+static void *listener_main(void *arg)
+{
+	(void)arg;
+	PGconn *c = NULL;
+	while (!is_stopping()) {
+		if (c == NULL) {
+			c = pool_connect(cmdd_cfg.db);
+			PGresult *r = c != NULL ? PQexec(c, "LISTEN itrace") : NULL;
+			if (r == NULL || !db_ok(r)) {
+				PQclear(r);
+				PQfinish(c);
+				c = NULL;
+				sleep(1);
+				continue;
+			}
+			PQclear(r);
+		}
+		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+		if (poll(&p, 1, 500) > 0 && !PQconsumeInput(c)) {
+			PQfinish(c);   /* the server went away: listen again */
+			c = NULL;
+			continue;
+		}
+		/* Collect first: a lookup query would consume input itself. */
+		char *ids[64];
+		int n = 0;
+		PGnotify *nt;
+		while ((nt = PQnotifies(c)) != NULL) {
+			if (n < 64 && strncmp(nt->extra, "command:", 8) == 0)
+				ids[n++] = strdup(nt->extra);
+			PQfreemem(nt);
+		}
+		for (int i = 0; i < n; i++) {
+			if (ids[i] != NULL)
+				on_notify(c, ids[i]);
+			free(ids[i]);
+		}
+	}
+	PQfinish(c);
+	return NULL;
+}
+
 int lp_start(void)
 {
 	stopping = false;
@@ -78,6 +150,9 @@ int lp_start(void)
 	if (pthread_create(&timer, NULL, timer_main, NULL) != 0)
 		return -1;
 	thread_up = true;
+	if (cmdd_cfg.db != NULL &&
+	    pthread_create(&listener, NULL, listener_main, NULL) == 0)
+		listener_up = true;
 	return 0;
 }
 
@@ -100,6 +175,10 @@ void lp_stop(void)
 	pthread_mutex_unlock(&mu);
 	pthread_join(timer, NULL);
 	thread_up = false;
+	if (listener_up) {
+		pthread_join(listener, NULL);
+		listener_up = false;
+	}
 }
 
 struct lp_waiter *lp_add(int64_t ep, struct MHD_Connection *c, int64_t deadline_ms)

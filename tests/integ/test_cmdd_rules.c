@@ -263,6 +263,19 @@ static void test_long_poll(void **state)
 	/* One of them got the command, all returned quickly. */
 	assert_int_equal(got, 1);
 	assert_true(mono() - t0 < 3.0);
+
+	/* A command queued through another daemon wakes this one's waiter
+	 * (LISTEN itrace). */
+	pthread_create(&t[0], NULL, lp_main, &l[0]);
+	usleep(500000);
+	t0 = mono();
+	json_decref(fx_call(&fx.out, "POST", fx_path("/v1/endpoints/%ld/files/fetch", fx.ep_ws2),
+	                    fx.lead, "{\"path\":\"C:\\\\a.bin\",\"urgent\":true,"
+	                    "\"reason\":\"weekend incident\"}", 202));
+	pthread_join(t[0], NULL);
+	assert_int_equal(json_array_size(json_object_get(l[0].answer, "commands")), 1);
+	json_decref(l[0].answer);
+	assert_true(mono() - t0 < 3.0);
 }
 
 /* Reports: quick black publishes and mails (R-10); gray needs the
