@@ -10,8 +10,10 @@
 #include "db/conn.h"
 #include "db/copy.h"
 
+/* endpoint_id and dedup come first: the rest of a row (the "tail") depends
+ * on the event alone and can be encoded by any thread. */
 const char db_event_columns[] =
-	"endpoint_id, ts, kind, eid, record_id, dedup, proc_guid, proc_key, pid,"
+	"endpoint_id, dedup, ts, kind, eid, record_id, proc_guid, proc_key, pid,"
 	" image, cmdline, user_name, integrity, parent_guid, parent_key,"
 	" parent_pid, parent_image, parent_cmdline, target, details, proto,"
 	" remote_ip, remote_port, local_ip, local_port, initiated, sha256, sha1,"
@@ -106,12 +108,9 @@ static void put_extra(struct db_copybuf *b, const json_t *extra)
 
 #define T(s) do { db_copy_sep(b); db_copy_text(b, (s)); } while (0)
 
-void db_event_encode(struct db_copybuf *b, int64_t endpoint_id, const struct ev *e,
-                     int64_t dedup)
+void db_event_encode_tail(struct db_copybuf *b, const struct ev *e)
 {
 	char ts[DB_TS_LEN];
-	db_copy_i64(b, endpoint_id);
-	db_copy_sep(b);
 	db_format_ts(e->ts_us, ts);
 	db_copy_raw(b, ts, strlen(ts));
 	T(ev_kind_name(e->kind));
@@ -119,8 +118,6 @@ void db_event_encode(struct db_copybuf *b, int64_t endpoint_id, const struct ev 
 	db_copy_i64(b, e->eid);
 	db_copy_sep(b);
 	db_copy_i64_opt(b, e->record_id);
-	db_copy_sep(b);
-	db_copy_i64(b, dedup);
 	db_copy_sep(b);
 	put_guid(b, e->proc_guid);
 	db_copy_sep(b);
@@ -167,6 +164,21 @@ void db_event_encode(struct db_copybuf *b, int64_t endpoint_id, const struct ev 
 }
 
 #undef T
+
+static void encode_head(struct db_copybuf *b, int64_t endpoint_id, int64_t dedup)
+{
+	db_copy_i64(b, endpoint_id);
+	db_copy_sep(b);
+	db_copy_i64(b, dedup);
+	db_copy_sep(b);
+}
+
+void db_event_encode(struct db_copybuf *b, int64_t endpoint_id, const struct ev *e,
+                     int64_t dedup)
+{
+	encode_head(b, endpoint_id, dedup);
+	db_event_encode_tail(b, e);
+}
 
 int db_event_check(const struct ev *e, char *why, size_t whylen)
 {
@@ -277,6 +289,7 @@ struct db_evload {
 	char *werr;            /* first worker failure, sticky */
 	struct db_evload_stats st;
 	size_t max_rows, max_bytes;
+	int precheck;
 
 	/* Worker-only state. */
 	PGconn *c;
@@ -547,7 +560,11 @@ static int load_batch(struct db_evload *l, const struct batch *b, char **err)
 {
 	if (b->n == 0)
 		return 0;
-	if (ensure_days(l, b, err) < 0 || fetch_existing(l, b, err) < 0)
+	if (ensure_days(l, b, err) < 0)
+		return -1;
+	if (!l->precheck)
+		keyset_clear(&l->seen, b->n);
+	else if (fetch_existing(l, b, err) < 0)
 		return -1;
 	size_t nranges = 0;
 	size_t kept = select_rows(l, b, &nranges);
@@ -617,6 +634,7 @@ struct db_evload *db_evload_new(const char *conninfo, char **err)
 	l->c = c;
 	l->max_rows = 20000;
 	l->max_bytes = 32u << 20;
+	l->precheck = 1;
 	for (int i = 0; i < 2; i++)
 		db_copy_init(&l->b[i].buf);
 	l->fill = &l->b[0];
@@ -637,6 +655,11 @@ void db_evload_set_batch(struct db_evload *l, size_t rows, size_t bytes)
 {
 	l->max_rows = rows >= 1 ? rows : 1;
 	l->max_bytes = bytes >= 65536 ? bytes : 65536;
+}
+
+void db_evload_set_precheck(struct db_evload *l, int on)
+{
+	l->precheck = on != 0;
 }
 
 /* Hand l->fill to the worker (waiting until it is idle) and take the other
@@ -663,8 +686,8 @@ static int submit(struct db_evload *l, char **err)
 	return 0;
 }
 
-int db_evload_add(struct db_evload *l, int64_t endpoint_id, const struct ev *e,
-                  int64_t dedup, char **err)
+static struct row *new_row(struct db_evload *l, int64_t endpoint_id, int64_t ts_us,
+                           int64_t dedup)
 {
 	struct batch *b = l->fill;
 	if (b->n == b->cap) {
@@ -673,14 +696,36 @@ int db_evload_add(struct db_evload *l, int64_t endpoint_id, const struct ev *e,
 	}
 	struct row *r = &b->rows[b->n++];
 	r->ep = endpoint_id;
-	r->ts = e->ts_us;
+	r->ts = ts_us;
 	r->dedup = dedup;
 	r->off = b->buf.len;
-	db_event_encode(&b->buf, endpoint_id, e, dedup);
+	encode_head(&b->buf, endpoint_id, dedup);
+	return r;
+}
+
+static int end_row(struct db_evload *l, struct row *r, char **err)
+{
+	struct batch *b = l->fill;
 	r->len = b->buf.len - r->off;
 	if (b->n >= l->max_rows || b->buf.len >= l->max_bytes)
 		return submit(l, err);
 	return 0;
+}
+
+int db_evload_add(struct db_evload *l, int64_t endpoint_id, const struct ev *e,
+                  int64_t dedup, char **err)
+{
+	struct row *r = new_row(l, endpoint_id, e->ts_us, dedup);
+	db_event_encode_tail(&l->fill->buf, e);
+	return end_row(l, r, err);
+}
+
+int db_evload_add_tail(struct db_evload *l, int64_t endpoint_id, int64_t ts_us,
+                       int64_t dedup, const char *tail, size_t len, char **err)
+{
+	struct row *r = new_row(l, endpoint_id, ts_us, dedup);
+	db_copy_raw(&l->fill->buf, tail, len);
+	return end_row(l, r, err);
 }
 
 int db_evload_flush(struct db_evload *l, char **err)

@@ -43,12 +43,24 @@ struct db_evload *db_evload_new(const char *conninfo, char **err);
 /* Batch limits (rows >= 1, bytes >= 64 KiB); call before the first add. */
 void db_evload_set_batch(struct db_evload *l, size_t rows, size_t bytes);
 
+/* Turn step 2 (the pre-check for stored rows) off or on (default on).
+ * Off, a batch that overlaps stored rows always takes the staging-table
+ * path: a testing aid for that path (itrace-ingest sets it from the
+ * environment variable ITRACE_INGEST_NO_PRECHECK=1). */
+void db_evload_set_precheck(struct db_evload *l, int on);
+
 /* Queue event e (borrowed; copied as encoded text) of endpoint endpoint_id
  * with dedup key `dedup`. The event must pass db_event_check(). Returns 0,
  * or -1 with *err when loading failed (a database error in this or an
  * earlier batch); after a failure the loader only reports that error. */
 int db_evload_add(struct db_evload *l, int64_t endpoint_id, const struct ev *e,
                   int64_t dedup, char **err);
+
+/* The same with the event already encoded by db_event_encode_tail() (so
+ * callers can encode in parallel threads): ts_us is the event's time, tail
+ * the encoded bytes (borrowed, copied). */
+int db_evload_add_tail(struct db_evload *l, int64_t endpoint_id, int64_t ts_us,
+                       int64_t dedup, const char *tail, size_t len, char **err);
 
 /* Load everything queued and wait for it. 0, or -1 with *err. */
 int db_evload_flush(struct db_evload *l, char **err);
@@ -64,12 +76,15 @@ void db_evload_free(struct db_evload *l);
 int db_event_check(const struct ev *e, char *why, size_t whylen);
 
 /* The column list the loader fills, in order (for tests and tools that
- * produce the same COPY rows, e.g. the benchmark's psql \copy). */
+ * produce the same COPY rows, e.g. the benchmark's psql \copy). The first
+ * two are endpoint_id and dedup. */
 extern const char db_event_columns[];
-/* Encode e as one COPY text row (with trailing newline) appended to b.
- * Exposed for the benchmark and tests. */
+/* Encode e as one COPY text row (with trailing newline) appended to b. */
 struct db_copybuf;
 void db_event_encode(struct db_copybuf *b, int64_t endpoint_id, const struct ev *e,
                      int64_t dedup);
+/* The row without its first two columns (from "ts" on, with the newline):
+ * depends on e alone. Pure and thread-safe. */
+void db_event_encode_tail(struct db_copybuf *b, const struct ev *e);
 
 #endif

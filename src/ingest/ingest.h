@@ -1,6 +1,10 @@
 /* ingest.h - pieces of the itrace-ingest program (src/ingest only).
  *
  *   main.c     options, the per-line loop, summary and exit status
+ *   pool.c     parser threads: lines are parsed (and events encoded as
+ *              COPY text) in chunks by several threads; main.c consumes
+ *              the chunks in input order, so messages, line numbers,
+ *              dedup keys and alerts come out exactly as if sequential
  *   occ.c      dedup keys that keep repeated identical lines apart
  *   rejects.c  the rejects file (created on the first reject)
  */
@@ -10,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "core/event.h"
+#include "core/logline.h"
+#include "db/copy.h"
 
 /* ---- occ.c ----
  * Real exports contain byte-identical lines that are distinct events (two
@@ -42,5 +50,48 @@ int ing_rejects_put(struct ing_rejects *r, const char *line, size_t len, char **
 /* Close (if opened) and free; 0, or -1 with *err when the final flush or
  * close failed. */
 int ing_rejects_close(struct ing_rejects *r, char **err);
+
+/* ---- pool.c ----
+ * A chunk holds up to ING_CHUNK_LINES input lines and, once parsed, one
+ * item per line. Chunks are filled and consumed by the main thread only;
+ * between ing_pool_submit() and ing_pool_wait() a parser thread owns it. */
+#define ING_CHUNK_LINES 1024
+#define ING_CHUNK_BYTES (1u << 20)
+
+struct ing_item {
+	size_t line_off, line_len;   /* in chunk.lines, without the newline */
+	int blank;                   /* only blanks: not parsed */
+	enum ll_result res;
+	int64_t key;                 /* ll_dedup_key() of the line */
+	struct ev ev;                /* LL_EVENT */
+	struct ev_alert al;          /* LL_ALERT */
+	char *err;                   /* LL_ERROR reason, malloc'd */
+	size_t tail_off, tail_len;   /* LL_EVENT: db_event_encode_tail() in
+	                                chunk.tails */
+};
+
+struct ing_chunk {
+	char *lines;                 /* owned */
+	size_t lines_len, lines_cap;
+	struct ing_item *items;      /* owned */
+	size_t n, cap;
+	struct db_copybuf tails;
+	long long first_lineno;      /* line number of items[0] */
+	int done;                    /* parsed (guarded by the pool's lock) */
+};
+
+void ing_chunk_init(struct ing_chunk *c);
+/* Append one line (without its newline); returns 1 when the chunk is now
+ * full. Aborts on allocation failure. */
+int ing_chunk_add(struct ing_chunk *c, const char *line, size_t len);
+void ing_chunk_reset(struct ing_chunk *c);   /* frees the items' contents */
+void ing_chunk_free(struct ing_chunk *c);
+
+struct ing_pool;
+/* nthreads parser threads (>= 1). NULL when threads cannot be started. */
+struct ing_pool *ing_pool_new(int nthreads);
+void ing_pool_submit(struct ing_pool *p, struct ing_chunk *c);
+void ing_pool_wait(struct ing_pool *p, struct ing_chunk *c);
+void ing_pool_free(struct ing_pool *p);        /* joins the threads */
 
 #endif

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "core/event.h"
 #include "core/logline.h"
@@ -51,6 +54,9 @@ static void usage(FILE *out)
 "                      be loaded (--db and --tenant are then not needed)\n"
 "      --migrate       apply the database schema migrations and exit\n"
 "      --batch-rows N  events per COPY batch (default 20000)\n"
+"  -j, --jobs N        parser threads (default: the number of CPUs)\n"
+"  -v, --verbose       also print the loader's counters (batches, rows\n"
+"                      already stored, batches that met a concurrent loader)\n"
 "  -h, --help          this text\n"
 "\n"
 "For every alert it stores it prints 'alert ID HOST PATH' on stdout. A bad\n"
@@ -72,8 +78,9 @@ static void usage(FILE *out)
 
 struct opts {
 	const char *db, *tenant, *tuning, *rejects;
-	int dry_run, migrate;
+	int dry_run, migrate, verbose;
 	size_t batch_rows;
+	int jobs;
 	char **files;
 	int nfiles;
 };
@@ -94,6 +101,9 @@ struct run {
 	struct db_evload *loader;
 	struct ing_occ *occ;
 	struct ing_rejects common; /* --rejects PATH, shared by all files */
+	struct ing_pool *pool;     /* parser threads */
+	struct ing_chunk *chunks;  /* ring of nchunks */
+	size_t nchunks;
 	int fatal;                 /* loading must stop: exit 2 */
 };
 
@@ -122,18 +132,31 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"dry-run", no_argument, NULL, 'n'},
 		{"migrate", no_argument, NULL, OPT_MIGRATE},
 		{"batch-rows", required_argument, NULL, OPT_BATCH},
+		{"verbose", no_argument, NULL, 'v'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof *o);
 	int c;
-	while ((c = getopt_long(argc, argv, "d:t:T:r:nh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:t:T:r:nvj:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 't': o->tenant = optarg; break;
 		case 'T': o->tuning = optarg; break;
 		case 'r': o->rejects = optarg; break;
 		case 'n': o->dry_run = 1; break;
+		case 'v': o->verbose = 1; break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 64) {
+				fprintf(stderr, "%s: --jobs: expected 1..64\n", PROG);
+				return 2;
+			}
+			o->jobs = (int)v;
+			break;
+		}
 		case OPT_MIGRATE: o->migrate = 1; break;
 		case OPT_BATCH: {
 			char *end;
@@ -316,6 +339,9 @@ static int connect_db(struct run *r)
 		goto fail;
 	if (r->o.batch_rows != 0)
 		db_evload_set_batch(r->loader, r->o.batch_rows, 32u << 20);
+	const char *np = getenv("ITRACE_INGEST_NO_PRECHECK");
+	if (np != NULL && strcmp(np, "1") == 0)
+		db_evload_set_precheck(r->loader, 0);
 	return 0;
 fail:
 	fatal_msg(r, err);
@@ -335,14 +361,6 @@ static void reject(struct run *r, struct ing_rejects *rej, const char *name, lon
 		fatal_msg(r, err);
 		free(err);
 	}
-}
-
-static int blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return 0;
-	return 1;
 }
 
 /* Endpoint of a host name; 1 ok, 0 the line must be rejected (why set),
@@ -366,17 +384,19 @@ static int endpoint_of(struct run *r, const char *host, int64_t ts, int64_t *id,
 	return 1;
 }
 
-static void on_event(struct run *r, struct ev *e, int64_t key, struct ing_rejects *rej,
-                     const char *name, long long lineno, const char *line, size_t len)
+static void on_event(struct run *r, const struct ing_chunk *c, const struct ing_item *it,
+                     struct ing_rejects *rej, const char *name, long long lineno)
 {
+	const struct ev *e = &it->ev;
+	const char *line = c->lines + it->line_off;
 	char why[256];
 	if (db_event_check(e, why, sizeof why) < 0) {
-		reject(r, rej, name, lineno, line, len, why);
+		reject(r, rej, name, lineno, line, it->line_len, why);
 		return;
 	}
 	/* Keys are numbered before tuning, so changing the rules never changes
 	 * the key of a line. */
-	int64_t dedup = ing_occ_key(r->occ, key);
+	int64_t dedup = ing_occ_key(r->occ, it->key);
 	int rule = tun_match(r->tun, e);
 	if (rule >= 0) {
 		r->n.excluded++;
@@ -390,11 +410,12 @@ static void on_event(struct run *r, struct ev *e, int64_t key, struct ing_reject
 	int64_t ep;
 	int rc = endpoint_of(r, e->host, e->ts_us, &ep, why, sizeof why);
 	if (rc == 0)
-		reject(r, rej, name, lineno, line, len, why);
+		reject(r, rej, name, lineno, line, it->line_len, why);
 	if (rc <= 0)
 		return;
 	char *err = NULL;
-	if (db_evload_add(r->loader, ep, e, dedup, &err) < 0) {
+	if (db_evload_add_tail(r->loader, ep, e->ts_us, dedup, c->tails.data + it->tail_off,
+	                       it->tail_len, &err) < 0) {
 		fatal_msg(r, err);
 		free(err);
 	}
@@ -434,7 +455,37 @@ static void on_alert(struct run *r, const struct ev_alert *a, struct ing_rejects
 	free(err);
 }
 
-/* Load one opened input. */
+/* The results of one parsed chunk, in order. */
+static void consume(struct run *r, const struct ing_chunk *c, struct ing_rejects *rej,
+                    const char *name)
+{
+	for (size_t i = 0; i < c->n && !r->fatal; i++) {
+		const struct ing_item *it = &c->items[i];
+		long long lineno = c->first_lineno + (long long)i;
+		r->n.read++;
+		if (it->blank)
+			continue;
+		switch (it->res) {
+		case LL_EVENT:
+			on_event(r, c, it, rej, name, lineno);
+			break;
+		case LL_ALERT:
+			on_alert(r, &it->al, rej, name, lineno, c->lines + it->line_off,
+			         it->line_len);
+			break;
+		case LL_SKIP:
+			r->n.excluded++;
+			r->n.unmonitored++;
+			break;
+		case LL_ERROR:
+			reject(r, rej, name, lineno, c->lines + it->line_off, it->line_len, it->err);
+			break;
+		}
+	}
+}
+
+/* Load one opened input: the main thread reads chunks of lines, the pool
+ * parses them, and they are consumed in input order. */
 static void load_file(struct run *r, FILE *f, const char *path)
 {
 	int is_stdin = strcmp(path, "-") == 0;
@@ -451,58 +502,85 @@ static void load_file(struct run *r, FILE *f, const char *path)
 	}
 	ing_occ_reset(r->occ);
 
-	char *line = NULL, err[512];
+	char *line = NULL;
 	size_t cap = 0;
 	long long lineno = 0;
-	ssize_t got;
-	errno = 0;
-	while (!r->fatal && (got = getline(&line, &cap, f)) >= 0) {
-		size_t len = (size_t)got;
-		if (len > 0 && line[len - 1] == '\n')
-			len--;
-		lineno++;
-		r->n.read++;
-		if (blank(line, len))
-			continue;
-		struct ev e;
-		struct ev_alert a;
-		ev_init(&e);
-		memset(&a, 0, sizeof a);
-		err[0] = '\0';
-		switch (ll_parse(line, len, &e, &a, err, sizeof err)) {
-		case LL_EVENT:
-			on_event(r, &e, ll_dedup_key(line, len), rej, name, lineno, line, len);
-			break;
-		case LL_ALERT:
-			on_alert(r, &a, rej, name, lineno, line, len);
-			break;
-		case LL_SKIP:
-			r->n.excluded++;
-			r->n.unmonitored++;
-			break;
-		case LL_ERROR:
-			reject(r, rej, name, lineno, line, len, err[0] != '\0' ? err : "bad line");
-			break;
+	size_t head = 0, tail = 0;   /* chunks consumed / submitted */
+	int eof = 0;
+	while (!eof || head < tail) {
+		/* Fill and submit while there is a free chunk. */
+		while (!eof && !r->fatal && tail - head < r->nchunks) {
+			struct ing_chunk *c = &r->chunks[tail % r->nchunks];
+			c->first_lineno = lineno + 1;
+			ssize_t got;
+			errno = 0;
+			while ((got = getline(&line, &cap, f)) >= 0) {
+				size_t len = (size_t)got;
+				if (len > 0 && line[len - 1] == '\n')
+					len--;
+				lineno++;
+				if (ing_chunk_add(c, line, len))
+					break;
+				errno = 0;
+			}
+			if (got < 0) {
+				eof = 1;
+				if (ferror(f)) {
+					char *m = NULL;
+					if (asprintf(&m, "%s: read error: %s", name,
+					             strerror(errno != 0 ? errno : EIO)) < 0)
+						abort();
+					fatal_msg(r, m);
+					free(m);
+				}
+			}
+			if (c->n == 0)
+				break;
+			ing_pool_submit(r->pool, c);
+			tail++;
 		}
-		ev_clear(&e);
-		ev_alert_clear(&a);
-		errno = 0;
-	}
-	if (!r->fatal && ferror(f)) {
-		char *m = NULL;
-		if (asprintf(&m, "%s: read error: %s", name, strerror(errno != 0 ? errno : EIO)) < 0)
-			abort();
-		fatal_msg(r, m);
-		free(m);
+		if (r->fatal)
+			eof = 1;
+		if (head == tail)
+			break;
+		struct ing_chunk *c = &r->chunks[head % r->nchunks];
+		ing_pool_wait(r->pool, c);
+		if (!r->fatal)
+			consume(r, c, rej, name);
+		ing_chunk_reset(c);
+		head++;
 	}
 	free(line);
 	if (rej == &own) {
 		char *cerr = NULL;
-		if (ing_rejects_close(&own, &cerr) < 0 && !r->fatal) {
+		if (ing_rejects_close(&own, &cerr) < 0 && !r->fatal)
 			fatal_msg(r, cerr);
-		}
 		free(cerr);
 	}
+}
+
+static int start_pool(struct run *r)
+{
+	int n = r->o.jobs;
+	if (n == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		n = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus;
+	}
+	/* Make jansson's hash seed before threads race to do it. */
+	json_object_seed(0);
+	r->pool = ing_pool_new(n);
+	if (r->pool == NULL) {
+		fprintf(stderr, "%s: cannot start parser threads\n", PROG);
+		return -1;
+	}
+	/* Enough chunks to keep every thread busy while one is consumed. */
+	r->nchunks = (size_t)n * 2 + 2;
+	r->chunks = calloc(r->nchunks, sizeof *r->chunks);
+	if (r->chunks == NULL)
+		abort();
+	for (size_t i = 0; i < r->nchunks; i++)
+		ing_chunk_init(&r->chunks[i]);
+	return 0;
 }
 
 static void print_dry_run(const struct run *r)
@@ -534,9 +612,11 @@ int main(int argc, char **argv)
 				abort();
 		}
 		r.occ = ing_occ_new();
+		if (start_pool(&r) < 0)
+			r.fatal = 1;
 		if (r.o.rejects != NULL)
 			ing_rejects_init(&r.common, r.o.rejects);
-		if (r.o.dry_run || connect_db(&r) == 0) {
+		if (!r.fatal && (r.o.dry_run || connect_db(&r) == 0)) {
 			for (int i = 0; i < r.o.nfiles && !r.fatal; i++)
 				load_file(&r, fs[i], r.o.files[i]);
 		}
@@ -550,6 +630,11 @@ int main(int argc, char **argv)
 			struct db_evload_stats st;
 			db_evload_get_stats(r.loader, &st);
 			r.n.loaded += st.loaded;
+			if (r.o.verbose)
+				fprintf(stderr, "%s: %lld COPY batches, %lld events already stored,"
+				        " %lld batches through the staging table\n", PROG,
+				        (long long)st.batches, (long long)st.duplicate,
+				        (long long)st.fallbacks);
 			db_evload_free(r.loader);
 		}
 		if (r.hosts != NULL && !r.fatal && db_hosts_touch(r.hosts, &err) < 0) {
@@ -565,6 +650,10 @@ int main(int argc, char **argv)
 		if (r.meta != NULL)
 			PQfinish(r.meta);
 		ing_occ_free(r.occ);
+		ing_pool_free(r.pool);
+		for (size_t i = 0; i < r.nchunks; i++)
+			ing_chunk_free(&r.chunks[i]);
+		free(r.chunks);
 		for (int i = 0; i < r.o.nfiles; i++)
 			if (fs[i] != stdin)
 				fclose(fs[i]);
