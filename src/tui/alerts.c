@@ -1,0 +1,278 @@
+/* alerts.c - the alert store: rows of AS_SELECT merged by id.
+ *
+ * Strings from the database that came from endpoints (host, path,
+ * detection, sha256) are sanitized once here (dr_clean) and only the safe
+ * copies are kept; the raw path and hash needed by API calls are fetched by
+ * the action itself from the alert id (the API takes ids). Times are
+ * microseconds since the epoch.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sla.h"
+#include "tui/tui.h"
+
+/* Columns published_at etc. come from later migrations: read through
+ * to_jsonb so the console works with any schema version. */
+const char AS_SELECT[] =
+	"SELECT a.id, a.tenant_id, t.name, a.endpoint_id, e.hostname, a.path,"
+	" coalesce(a.sha256,''), coalesce(a.detection,''), a.state,"
+	" coalesce(a.quick_verdict,''), coalesce(a.explain_verdict,''),"
+	" a.needs_explanatory::int, a.version,"
+	" (extract(epoch from a.received_at)*1000000)::int8,"
+	" (extract(epoch from a.detected_at)*1000000)::int8,"
+	" (extract(epoch from a.quick_due)*1000000)::int8,"
+	" (extract(epoch from a.explain_due)*1000000)::int8,"
+	" (extract(epoch from a.reply_due)*1000000)::int8,"
+	" (extract(epoch from (to_jsonb(a)->>'quick_published_at')::timestamptz)*1000000)::int8,"
+	" (extract(epoch from (to_jsonb(a)->>'explain_published_at')::timestamptz)*1000000)::int8,"
+	" (extract(epoch from (to_jsonb(a)->>'answered_at')::timestamptz)*1000000)::int8,"
+	" coalesce(a.duplicate_of,0), coalesce(a.claimed_by,''), coalesce(a.action,''),"
+	" e.isolation"
+	" FROM alert a JOIN tenant t ON t.id = a.tenant_id"
+	" JOIN endpoint e ON e.id = a.endpoint_id";
+
+enum { C_ID, C_TID, C_TENANT, C_EID, C_HOST, C_PATH, C_SHA, C_DET, C_STATE,
+       C_QV, C_EV, C_NEEDS, C_VERSION, C_RECV, C_DETECTED, C_QDUE, C_EDUE,
+       C_RDUE, C_QPUB, C_EPUB, C_ANS, C_DUP, C_CLAIM, C_ACTION, C_ISO, C_NCOLS };
+
+int as_closed_state(const char *state)
+{
+	return strcmp(state, "closed") == 0;
+}
+
+static void al_free(struct alert *al)
+{
+	if (al == NULL)
+		return;
+	free(al->tenant);
+	free(al->host);
+	free(al->path);
+	free(al->sha256);
+	free(al->detection);
+	free(al->state);
+	free(al->claimed_by);
+	free(al->action);
+	free(al->isolation);
+	free(al->file);
+	free(al);
+}
+
+void as_free(struct astore *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		al_free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+static int cmp_id(const void *x, const void *y)
+{
+	const struct alert *a = *(struct alert *const *)x, *b = *(struct alert *const *)y;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* v is kept sorted by id: binary search. */
+static long find(const struct astore *s, int64_t id)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->v[mid]->id < id)
+			lo = mid + 1;
+		else if (s->v[mid]->id > id)
+			hi = mid;
+		else
+			return (long)mid;
+	}
+	return -(long)lo - 1;
+}
+
+struct alert *as_get(const struct astore *s, int64_t id)
+{
+	long i = find(s, id);
+	return i >= 0 ? s->v[i] : NULL;
+}
+
+static int64_t i64(PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		return 0;
+	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static char letter(const char *v)
+{
+	if (strcmp(v, "black") == 0)
+		return 'b';
+	if (strcmp(v, "gray") == 0)
+		return 'g';
+	if (strcmp(v, "white") == 0)
+		return 'w';
+	return 0;
+}
+
+static struct alert *from_row(PGresult *r, int i)
+{
+	struct alert *al = calloc(1, sizeof *al);
+	if (al == NULL)
+		abort();
+	al->id = i64(r, i, C_ID);
+	al->tenant_id = i64(r, i, C_TID);
+	al->endpoint_id = i64(r, i, C_EID);
+	al->tenant = dr_clean(PQgetvalue(r, i, C_TENANT));
+	al->host = dr_clean(PQgetvalue(r, i, C_HOST));
+	al->path = dr_clean(PQgetvalue(r, i, C_PATH));
+	al->sha256 = dr_clean(PQgetvalue(r, i, C_SHA));
+	al->detection = dr_clean(PQgetvalue(r, i, C_DET));
+	al->state = dr_clean(PQgetvalue(r, i, C_STATE));
+	al->claimed_by = dr_clean(PQgetvalue(r, i, C_CLAIM));
+	al->action = dr_clean(PQgetvalue(r, i, C_ACTION));
+	al->isolation = dr_clean(PQgetvalue(r, i, C_ISO));
+	al->qv = letter(PQgetvalue(r, i, C_QV));
+	al->ev = letter(PQgetvalue(r, i, C_EV));
+	al->needs_expl = (int)i64(r, i, C_NEEDS);
+	al->version = (int)i64(r, i, C_VERSION);
+	al->received = i64(r, i, C_RECV);
+	al->detected = i64(r, i, C_DETECTED);
+	al->quick_due = i64(r, i, C_QDUE);
+	al->explain_due = i64(r, i, C_EDUE);
+	al->reply_due = i64(r, i, C_RDUE);
+	al->quick_pub = i64(r, i, C_QPUB);
+	al->explain_pub = i64(r, i, C_EPUB);
+	al->answered = i64(r, i, C_ANS);
+	al->dup_of = i64(r, i, C_DUP);
+	/* the quick clock is 24/7: known even when the row lacks it */
+	if (al->quick_due == 0 && al->received != 0)
+		al->quick_due = sla_quick_due(al->received);
+	/* the base name of the RAW path: sanitizing adds backslashes */
+	const char *raw = PQgetvalue(r, i, C_PATH);
+	const char *slash = strrchr(raw, '\\');
+	const char *fslash = strrchr(raw, '/');
+	if (fslash != NULL && (slash == NULL || fslash > slash))
+		slash = fslash;
+	al->file = dr_clean(slash != NULL ? slash + 1 : raw);
+	return al;
+}
+
+static int insert_at(struct astore *s, size_t pos, struct alert *al)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 256;
+		struct alert **nv = realloc(s->v, nc * sizeof *nv);
+		if (nv == NULL)
+			return -1;
+		s->v = nv;
+		s->cap = nc;
+	}
+	memmove(&s->v[pos + 1], &s->v[pos], (s->n - pos) * sizeof s->v[0]);
+	s->v[pos] = al;
+	s->n++;
+	return 0;
+}
+
+int as_apply(struct astore *s, PGresult *r, int full)
+{
+	int rows = PQntuples(r), nnew = 0;
+	if (PQnfields(r) < C_NCOLS)
+		return 0;
+	s->gen++;
+	if (full) {
+		/* a new sorted array; carry view flags over by id */
+		struct alert **nv = calloc((size_t)rows + 1, sizeof *nv);
+		size_t nn = 0;
+		if (nv == NULL)
+			return 0;
+		for (int i = 0; i < rows; i++) {
+			struct alert *al = from_row(r, i);
+			if (as_closed_state(al->state)) {
+				al_free(al);
+				continue;
+			}
+			struct alert *old = as_get(s, al->id);
+			if (old != NULL) {
+				al->isnew = old->isnew;
+				al->marked = old->marked;
+				al->seen_gen = old->seen_gen;
+			} else if (s->loaded) {
+				al->isnew = 1;
+				nnew++;
+			}
+			nv[nn++] = al;
+		}
+		qsort(nv, nn, sizeof *nv, cmp_id);
+		for (size_t i = 0; i < s->n; i++)
+			al_free(s->v[i]);
+		free(s->v);
+		s->v = nv;
+		s->n = nn;
+		s->cap = (size_t)rows + 1;
+		s->loaded = 1;
+		return nnew;
+	}
+	for (int i = 0; i < rows; i++) {
+		struct alert *al = from_row(r, i);
+		long pos = find(s, al->id);
+		if (as_closed_state(al->state)) {
+			if (pos >= 0) {
+				al_free(s->v[pos]);
+				memmove(&s->v[pos], &s->v[pos + 1],
+				        (s->n - (size_t)pos - 1) * sizeof s->v[0]);
+				s->n--;
+			}
+			al_free(al);
+			continue;
+		}
+		if (pos >= 0) {
+			struct alert *old = s->v[pos];
+			al->isnew = old->isnew;
+			al->marked = old->marked;
+			al->seen_gen = old->seen_gen;
+			al_free(old);
+			s->v[pos] = al;
+		} else {
+			al->isnew = s->loaded;
+			nnew += al->isnew;
+			if (insert_at(s, (size_t)(-pos - 1), al) != 0)
+				al_free(al);
+		}
+	}
+	return nnew;
+}
+
+/* Which clocks run (SPEC "Clock rules"): quick until the quick report is
+ * published; explanatory when one is needed, until it is published; the
+ * gray reply until it is answered. Duplicates, closed and onboarding
+ * alerts have none (R-12, R-8). */
+int64_t as_deadline(const struct alert *al, char *which)
+{
+	int64_t best = 0;
+	char w = 0;
+	if (strcmp(al->state, "duplicate") == 0 || strcmp(al->state, "onboarding") == 0 ||
+	    as_closed_state(al->state)) {
+		if (which != NULL)
+			*which = 0;
+		return 0;
+	}
+	if (al->quick_due != 0 && al->quick_pub == 0) {
+		best = al->quick_due;
+		w = 'q';
+	}
+	if (al->needs_expl && al->explain_due != 0 && al->explain_pub == 0 &&
+	    (best == 0 || al->explain_due < best)) {
+		best = al->explain_due;
+		w = 'e';
+	}
+	if (al->reply_due != 0 && al->answered == 0 && (best == 0 || al->reply_due < best)) {
+		best = al->reply_due;
+		w = 'r';
+	}
+	if (which != NULL)
+		*which = w;
+	return best;
+}
+
+char as_verdict(const struct alert *al)
+{
+	return al->ev != 0 ? al->ev : al->qv;
+}

@@ -1,0 +1,383 @@
+/* apiact.c - the actions that change state, each through the command API:
+ * claim, verdict, publish, isolate, release, delete file, fetch file,
+ * exception, retry. Those flagged ACT_CONFIRM run twice: unconfirmed they
+ * gather what the dialog must show (raw path and hash, the tenant's
+ * allowlist, with one read query) and open the dialog; its OK calls
+ * reg_run(..., confirmed=1) — the one dispatcher again — which sends. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/cmdapi.h"
+#include "tui/tui.h"
+
+static struct alert *target_alert(struct app *a)
+{
+	if (a->view == VIEW_ALERT)
+		return as_get(&a->as, a->av.alert_id);
+	if (a->view == VIEW_QUEUE)
+		return q_current(a);
+	return NULL;
+}
+
+static void label_alert(const struct alert *al, char *buf, size_t len)
+{
+	snprintf(buf, len, "#%lld %s", (long long)al->id, al->host);
+}
+
+static void confirmed_cb(struct app *a, struct dlg *d, int ok)
+{
+	if (!ok) {
+		app_msg(a, MSG_INFO, "%s: cancelled", reg_actions[d->act].name);
+		return;
+	}
+	if (d->kind == DLG_PROMPT || d->kind == DLG_VERDICT) {
+		snprintf(a->pend.text, sizeof a->pend.text, "%s", dlg_text(d));
+	}
+	if (d->kind == DLG_VERDICT) {
+		a->pend.verdict = d->verdict;
+		a->pend.expl = d->phase_expl;
+		a->pend.needs = d->needs_expl;
+	}
+	reg_run(a, d->act, 1);
+}
+
+/* --------------------------------------------------------------- claim */
+
+int act_claim(struct app *a, int confirmed)
+{
+	(void)confirmed;
+	struct alert *al = target_alert(a);
+	if (al == NULL) {
+		app_msg(a, MSG_ERROR, "claim: select an alert first");
+		return -1;
+	}
+	char t[96], path[64];
+	label_alert(al, t, sizeof t);
+	struct job *j = job_new(a, "claim", t);
+	j->alert_id = al->id;
+	snprintf(path, sizeof path, "/v1/alerts/%lld/claim", (long long)al->id);
+	return job_send(a, j, path, json_object());
+}
+
+/* ------------------------------------------------------------- verdict */
+
+int act_verdict(struct app *a, int confirmed)
+{
+	if (!confirmed) {
+		struct alert *al = target_alert(a);
+		if (al == NULL) {
+			app_msg(a, MSG_ERROR, "verdict: select an alert first");
+			return -1;
+		}
+		char title[128];
+		snprintf(title, sizeof title, "Verdict for #%lld", (long long)al->id);
+		struct dlg *d = dlg_new(DLG_VERDICT, title, confirmed_cb);
+		d->act = ACT_verdict;
+		dlg_add_line(d, "%s  %s", al->host, al->path);
+		dlg_add_line(d, "%s  sha256 %.16s...", al->detection, al->sha256);
+		d->phase_expl = al->quick_pub != 0 && al->qv != 0;
+		d->needs_expl = al->needs_expl;
+		a->pend.alert_id = al->id;
+		a->pend.version = al->version;
+		app_dialog(a, d);
+		return 0;
+	}
+	struct alert *al = as_get(&a->as, a->pend.alert_id);
+	char t[96], path[64];
+	if (al != NULL)
+		label_alert(al, t, sizeof t);
+	else
+		snprintf(t, sizeof t, "#%lld", (long long)a->pend.alert_id);
+	const char *v = a->pend.verdict == 'b' ? "black" : a->pend.verdict == 'g' ? "gray" : "white";
+	json_t *body = json_pack("{s:s, s:s, s:s, s:b, s:i}", "phase",
+	                         a->pend.expl ? "explanatory" : "quick", "verdict", v, "comment",
+	                         a->pend.text, "needs_explanatory", a->pend.needs, "version",
+	                         al != NULL ? al->version : a->pend.version);
+	struct job *j = job_new(a, "verdict", t);
+	j->alert_id = a->pend.alert_id;
+	snprintf(path, sizeof path, "/v1/alerts/%lld/verdict", (long long)a->pend.alert_id);
+	return job_send(a, j, path, body);
+}
+
+/* ------------------------------------------------------------- publish */
+
+int act_publish(struct app *a, int confirmed)
+{
+	if (!confirmed) {
+		struct alert *al = target_alert(a);
+		if (al == NULL) {
+			app_msg(a, MSG_ERROR, "publish: select an alert first");
+			return -1;
+		}
+		/* marked alerts of one tenant aggregate into one explanatory report */
+		json_t *ids = json_array();
+		size_t nmarked = 0;
+		for (size_t i = 0; i < a->as.n; i++) {
+			struct alert *m = a->as.v[i];
+			if (!m->marked)
+				continue;
+			if (m->tenant_id != al->tenant_id) {
+				json_decref(ids);
+				app_msg(a, MSG_ERROR, "publish: marked alerts belong to several tenants");
+				return -1;
+			}
+			json_array_append_new(ids, json_integer(m->id));
+			nmarked++;
+		}
+		int expl = nmarked > 0 || (al->quick_pub != 0);
+		if (nmarked == 0)
+			json_array_append_new(ids, json_integer(al->id));
+		free(a->pend.alerts);
+		a->pend.alerts = json_dumps(ids, JSON_COMPACT);
+		json_decref(ids);
+		a->pend.alert_id = al->id;
+		a->pend.expl = expl;
+		char v = expl ? al->ev : al->qv;
+		if (v == 0) {
+			app_msg(a, MSG_ERROR, "publish: give the %s verdict first (v)",
+			        expl ? "explanatory" : "quick");
+			return -1;
+		}
+		struct dlg *d = dlg_new(DLG_PROMPT, expl ? "Publish explanatory report"
+		                                         : "Publish quick report", confirmed_cb);
+		d->act = ACT_publish;
+		snprintf(d->prompt, sizeof d->prompt, "comment: ");
+		dlg_add_line(d, "alert #%lld %s, verdict %s%s", (long long)al->id, al->host,
+		             v == 'b' ? "BLACK (B)" : v == 'g' ? "GRAY (G)" : "WHITE (W)",
+		             v == 'b' ? ": mailed to the tenant's contacts" : "");
+		if (nmarked > 0)
+			dlg_add_line(d, "aggregates %zu marked alerts: %s", nmarked, a->pend.alerts);
+		app_dialog(a, d);
+		return 0;
+	}
+	json_t *alerts = json_loads(a->pend.alerts != NULL ? a->pend.alerts : "[]", 0, NULL);
+	json_t *body = json_pack("{s:s, s:o, s:s}", "kind", a->pend.expl ? "explanatory" : "quick",
+	                         "alerts", alerts != NULL ? alerts : json_array(), "comment",
+	                         a->pend.text);
+	char t[96], path[64];
+	struct alert *al = as_get(&a->as, a->pend.alert_id);
+	if (al != NULL)
+		label_alert(al, t, sizeof t);
+	else
+		snprintf(t, sizeof t, "#%lld", (long long)a->pend.alert_id);
+	struct job *j = job_new(a, a->pend.expl ? "explanatory report" : "quick report", t);
+	j->alert_id = a->pend.alert_id;
+	j->after = 1;
+	/* sequential triage: remember the next alert by deadline now */
+	a->triage_next = q_next_after(a, a->pend.alert_id);
+	for (size_t i = 0; i < a->as.n; i++)
+		a->as.v[i]->marked = 0;
+	snprintf(path, sizeof path, "/v1/alerts/%lld/reports", (long long)a->pend.alert_id);
+	return job_send(a, j, path, body);
+}
+
+/* ------------------------------------- endpoint actions: gather first */
+
+enum { G_ISOLATE = 1, G_RELEASE, G_DELETE, G_FETCH, G_EXCEPTION };
+
+static void allowlist_lines(struct dlg *d, const char *json)
+{
+	json_t *j = json_loads(json, 0, NULL);
+	size_t n = json_is_array(j) ? json_array_size(j) : 0;
+	dlg_add_line(d, "While isolated the endpoint reaches only the service system and:");
+	if (n == 0)
+		dlg_add_line(d, "  (no allowlist entries: nothing else)");
+	for (size_t i = 0; i < n && i < 8; i++) {
+		json_t *e = json_array_get(j, i);
+		const char *net = json_string_value(json_object_get(e, "net"));
+		json_t *port = json_object_get(e, "port");
+		char ps[16];
+		if (json_is_integer(port))
+			snprintf(ps, sizeof ps, "%lld", (long long)json_integer_value(port));
+		else
+			snprintf(ps, sizeof ps, "%s", json_string_value(port) ? json_string_value(port) : "*");
+		dlg_add_line(d, "  %s port %s", net != NULL ? net : "?", ps);
+	}
+	if (n > 8)
+		dlg_add_line(d, "  ... and %zu more", n - 8);
+	json_decref(j);
+}
+
+static void on_gathered(struct app *a, PGresult *r, const char *err, int64_t what)
+{
+	if (err != NULL || PQntuples(r) == 0) {
+		app_msg(a, MSG_ERROR, "cannot read the target: %s", err != NULL ? err : "not found");
+		return;
+	}
+	snprintf(a->pend.path, sizeof a->pend.path, "%s", PQgetvalue(r, 0, 0));
+	snprintf(a->pend.sha256, sizeof a->pend.sha256, "%s", PQgetvalue(r, 0, 1));
+	char *host = dr_clean(PQgetvalue(r, 0, 3));
+	snprintf(a->pend.host, sizeof a->pend.host, "%s", host);
+	free(host);
+	a->pend.endpoint_id = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
+	a->pend.tenant_id = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
+	char *spath = dr_clean(a->pend.path);
+	struct dlg *d = NULL;
+	switch (what) {
+	case G_ISOLATE:
+		d = dlg_new(DLG_PROMPT, "Isolate endpoint", confirmed_cb);
+		d->act = ACT_isolate;
+		dlg_add_line(d, "host %s", a->pend.host);
+		allowlist_lines(d, PQgetvalue(r, 0, 2));
+		snprintf(d->prompt, sizeof d->prompt, "reason: ");
+		break;
+	case G_RELEASE:
+		d = dlg_new(DLG_PROMPT, "Release endpoint from isolation", confirmed_cb);
+		d->act = ACT_release;
+		dlg_add_line(d, "host %s", a->pend.host);
+		snprintf(d->prompt, sizeof d->prompt, "reason: ");
+		break;
+	case G_DELETE:
+		d = dlg_new(DLG_TYPED, "Delete the detected file", confirmed_cb);
+		d->act = ACT_delete_file;
+		dlg_add_line(d, "host   %s", a->pend.host);
+		dlg_add_line(d, "file   %s", spath);
+		dlg_add_line(d, "sha256 %s", a->pend.sha256);
+		dlg_add_line(d, "This deletes the file on the endpoint. Type the host name:");
+		snprintf(d->expect, sizeof d->expect, "%s", a->pend.host);
+		snprintf(d->prompt, sizeof d->prompt, "host: ");
+		break;
+	case G_FETCH:
+		d = dlg_new(DLG_CONFIRM, "Fetch the detected file", confirmed_cb);
+		d->act = ACT_fetch_file;
+		dlg_add_line(d, "host   %s", a->pend.host);
+		dlg_add_line(d, "file   %s", spath);
+		dlg_add_line(d, "sha256 %s", a->pend.sha256);
+		break;
+	case G_EXCEPTION:
+		d = dlg_new(DLG_PROMPT, "Add to the tenant's exception list", confirmed_cb);
+		d->act = ACT_exception;
+		if (a->pend.sha256[0] != '\0')
+			dlg_add_line(d, "sha256 %s", a->pend.sha256);
+		else
+			dlg_add_line(d, "path %s", spath);
+		dlg_add_line(d, "Future alerts of this file close white (R-21).");
+		snprintf(d->prompt, sizeof d->prompt, "reason: ");
+		break;
+	}
+	free(spath);
+	if (d != NULL)
+		app_dialog(a, d);
+}
+
+/* One query: raw path and hash of the alert (or none), the tenant's
+ * allowlist, the host, endpoint and tenant ids. */
+static int gather(struct app *a, int what, const char *name)
+{
+	char ids[24];
+	const char *p[1] = {ids};
+	struct alert *al = target_alert(a);
+	a->pend.alert_id = 0;
+	if (a->view == VIEW_ENDPOINTS && (what == G_ISOLATE || what == G_RELEASE)) {
+		struct endpoint *e = ep_current(a);
+		if (e == NULL) {
+			app_msg(a, MSG_ERROR, "%s: select an endpoint first", name);
+			return -1;
+		}
+		snprintf(ids, sizeof ids, "%lld", (long long)e->id);
+		return pgc_query(a->db, "SELECT '', '', t.allowlist::text, e.hostname, e.id, t.id"
+		                 " FROM endpoint e JOIN tenant t ON t.id = e.tenant_id WHERE e.id = $1",
+		                 1, p, on_gathered, what);
+	}
+	if (al == NULL) {
+		app_msg(a, MSG_ERROR, "%s: select an alert first", name);
+		return -1;
+	}
+	a->pend.alert_id = al->id;
+	snprintf(ids, sizeof ids, "%lld", (long long)al->id);
+	int rc = pgc_query(a->db, "SELECT a.path, coalesce(a.sha256,''), t.allowlist::text,"
+	                   " e.hostname, e.id, t.id FROM alert a"
+	                   " JOIN endpoint e ON e.id = a.endpoint_id"
+	                   " JOIN tenant t ON t.id = a.tenant_id WHERE a.id = $1",
+	                   1, p, on_gathered, what);
+	if (rc != 0)
+		app_msg(a, MSG_ERROR, "%s: the database is not connected", name);
+	return rc;
+}
+
+static int send_endpoint(struct app *a, const char *what, const char *sub, json_t *body)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/v1/endpoints/%lld/%s", (long long)a->pend.endpoint_id, sub);
+	struct job *j = job_new(a, what, a->pend.host);
+	j->alert_id = a->pend.alert_id;
+	return job_send(a, j, path, body);
+}
+
+static json_t *with_alert(struct app *a, json_t *body)
+{
+	if (a->pend.alert_id != 0)
+		json_object_set_new(body, "alert_id", json_integer(a->pend.alert_id));
+	return body;
+}
+
+int act_isolate(struct app *a, int confirmed)
+{
+	if (!confirmed)
+		return gather(a, G_ISOLATE, "isolate");
+	return send_endpoint(a, "isolate", "isolate",
+	                     with_alert(a, json_pack("{s:s}", "reason", a->pend.text)));
+}
+
+int act_release(struct app *a, int confirmed)
+{
+	if (!confirmed)
+		return gather(a, G_RELEASE, "release");
+	return send_endpoint(a, "release", "release",
+	                     with_alert(a, json_pack("{s:s}", "reason", a->pend.text)));
+}
+
+int act_delete_file(struct app *a, int confirmed)
+{
+	if (!confirmed)
+		return gather(a, G_DELETE, "delete");
+	return send_endpoint(a, "delete file", "files/delete",
+	                     with_alert(a, json_pack("{s:s, s:s}", "path", a->pend.path,
+	                                             "sha256", a->pend.sha256)));
+}
+
+int act_fetch_file(struct app *a, int confirmed)
+{
+	if (!confirmed)
+		return gather(a, G_FETCH, "fetch");
+	return send_endpoint(a, "fetch file", "files/fetch",
+	                     with_alert(a, json_pack("{s:s, s:s}", "path", a->pend.path,
+	                                             "sha256", a->pend.sha256)));
+}
+
+int act_exception(struct app *a, int confirmed)
+{
+	if (!confirmed)
+		return gather(a, G_EXCEPTION, "exception");
+	json_t *body = json_pack("{s:s}", "reason", a->pend.text);
+	if (a->pend.sha256[0] != '\0')
+		json_object_set_new(body, "sha256", json_string(a->pend.sha256));
+	else
+		json_object_set_new(body, "path", json_string(a->pend.path));
+	with_alert(a, body);
+	char path[64];
+	snprintf(path, sizeof path, "/v1/tenants/%lld/exceptions", (long long)a->pend.tenant_id);
+	struct job *j = job_new(a, "exception", a->pend.host);
+	j->alert_id = a->pend.alert_id;
+	return job_send(a, j, path, body);
+}
+
+int act_retry(struct app *a, int confirmed)
+{
+	(void)confirmed;
+	for (size_t i = a->njobs; i-- > 0;) {
+		struct job *j = &a->jobs[i];
+		if (strcmp(j->state, "failed") != 0 || j->cmd_id != 0 || j->body == NULL)
+			continue;
+		snprintf(j->state, sizeof j->state, "sending");
+		char key[12];
+		snprintf(key, sizeof key, "%.8s", j->key);
+		snprintf(j->detail, sizeof j->detail, "retry, same key %s...", key);
+		j->t_us = app_now_us();
+		if (cmdapi_call(a->api, "POST", j->path, j->body, j->key, (int64_t)j->seq, NULL) != 0)
+			snprintf(j->state, sizeof j->state, "failed");
+		return 0;
+	}
+	app_msg(a, MSG_INFO, "nothing to retry");
+	return 0;
+}

@@ -1,0 +1,207 @@
+/* avdraw.c - drawing of and movement in the alert view's four panes:
+ * tree, timeline (timeline.c draws), report preview, attributes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/tui.h"
+
+static const char *const sub_names[AV_SUBCOUNT] = {"Tree", "Timeline", "Report", "Attributes"};
+
+static void tabs(struct app *a, int y)
+{
+	struct av_pane *p = &a->av;
+	dr_fill(y, 0, COLS, dr_attr(a, THM_header));
+	int x = 1;
+	for (int i = 0; i < AV_SUBCOUNT; i++) {
+		int attr = i == (int)p->sub ? dr_attr(a, THM_cursor) : dr_attr(a, THM_header);
+		x += dr_textf(y, x, COLS - x, attr, " %s ", sub_names[i]);
+		x++;
+	}
+	const char *st = p->loading ? "loading evidence..." : p->err != NULL ? p->err : "";
+	if (!p->loading && p->err == NULL && p->sub == AV_REPORT)
+		st = p->lang_en ? "English (L: 日本語)" : "日本語 (L: English)";
+	if (!p->loading && p->err == NULL && p->sub == AV_TIMELINE)
+		st = tl_item_name(p->tl_item, 1);
+	dr_text(y, x + 1, COLS - x - 2, st,
+	        p->err != NULL ? dr_attr(a, THM_error) : dr_attr(a, THM_header));
+}
+
+static void tree_row(struct app *a, void *ctx, size_t i, int y, int x, int w, int sel)
+{
+	struct av_pane *p = ctx;
+	struct av_row *r = &p->rows[i];
+	int base = sel ? dr_attr(a, THM_cursor) : dr_attr(a, THM_normal);
+	dr_fill(y, x, w, base);
+	int ind = r->depth * 2;
+	if (ind > w / 3)
+		ind = w / 3;
+	const char *glyph;
+	int attr = base;
+	switch (r->kind) {
+	case AVK_HEAD:
+		glyph = "";
+		attr = sel ? base : dr_attr(a, THM_header);
+		ind = 0;
+		break;
+	case AVK_EXEC:
+		glyph = a->ascii ? "> " : "\xe2\x96\xb6 ";
+		attr = sel ? base | dr_attr(a, THM_detected) : dr_attr(a, THM_detected);
+		break;
+	case AVK_ANC:
+		glyph = r->depth == 0 ? "" : (a->ascii ? "`- " : "\xe2\x94\x94\xe2\x94\x80 ");
+		attr = sel ? base : dr_attr(a, THM_dim) | dr_attr(a, THM_normal);
+		break;
+	case AVK_DESC:
+		glyph = a->ascii ? "`- " : "\xe2\x94\x94\xe2\x94\x80 ";
+		break;
+	case AVK_ORIGIN:
+		glyph = a->ascii ? "<- " : "\xe2\x86\xb3 ";
+		break;
+	default:
+		glyph = "";
+		break;
+	}
+	int cx = x + 1 + ind;
+	if (r->has_kids)
+		cx += dr_text(y, cx, 2, r->folded ? (a->ascii ? "+" : "\xe2\x96\xb8")
+		                                  : (a->ascii ? "-" : "\xe2\x96\xbe"), attr);
+	cx += dr_text(y, cx, x + w - cx, glyph, attr);
+	dr_text(y, cx, x + w - cx, r->text, attr);
+}
+
+static void line_row(struct app *a, void *ctx, size_t i, int y, int x, int w, int sel)
+{
+	struct av_lines *l = ctx;
+	int base = sel ? dr_attr(a, THM_cursor) : dr_attr(a, THM_normal);
+	const char *s = l->v[i];
+	if (!sel && s[0] == '#')
+		base = dr_attr(a, THM_header);
+	else if (!sel && strstr(s, "CONFLICT") != NULL)
+		base = dr_attr(a, THM_warn);
+	dr_fill(y, x, w, base);
+	dr_text(y, x + 1, w - 1, s, base);
+}
+
+void av_draw(struct app *a, int y, int h)
+{
+	struct av_pane *p = &a->av;
+	struct alert *al = as_get(&a->as, p->alert_id);
+	int hd = dr_attr(a, THM_header);
+	dr_fill(y, 0, COLS, hd);
+	if (al != NULL) {
+		char v = as_verdict(al);
+		dr_textf(y, 0, COLS, hd, " #%lld %s  %s  [%s] %s%s", (long long)al->id, al->host,
+		         al->path, al->state, v ? "verdict " : "",
+		         v == 'b' ? "B black" : v == 'g' ? "G gray" : v == 'w' ? "W white" : "");
+	} else {
+		dr_textf(y, 0, COLS, hd, " #%lld (no longer open)", (long long)p->alert_id);
+	}
+	clk_draw_line(a, y + 1, al);
+	tabs(a, y + 2);
+	int cy = y + 3, ch = h - 3;
+	if (p->report != NULL && p->rows_lang != p->lang_en)
+		av_build_rows(a);
+	switch (p->sub) {
+	case AV_TREE:
+		if (p->nrows == 0)
+			dr_text(cy + 1, 2, COLS - 2, p->loading ? "loading the process tree..." : "no evidence",
+			        dr_attr(a, THM_dim));
+		else
+			lw_draw(a, &p->tree_lw, cy, 0, ch, COLS, p->nrows, tree_row, p);
+		break;
+	case AV_TIMELINE:
+		tl_draw(a, cy, ch);
+		break;
+	case AV_REPORT: {
+		struct av_lines *l = &p->rep[p->lang_en ? 1 : 0];
+		if (l->n == 0)
+			dr_text(cy + 1, 2, COLS - 2, p->loading ? "building the report..." : "no report",
+			        dr_attr(a, THM_dim));
+		else
+			lw_draw(a, &p->rep_lw, cy, 0, ch, COLS, l->n, line_row, l);
+		break;
+	}
+	case AV_ATTRS:
+	default:
+		if (p->attrs.n == 0)
+			dr_text(cy + 1, 2, COLS - 2, "loading...", dr_attr(a, THM_dim));
+		else
+			lw_draw(a, &p->attr_lw, cy, 0, ch, COLS, p->attrs.n, line_row, &p->attrs);
+		break;
+	}
+}
+
+void av_move(struct app *a, int delta)
+{
+	struct av_pane *p = &a->av;
+	switch (p->sub) {
+	case AV_TREE:
+		lw_move(&p->tree_lw, delta, p->nrows, NULL, NULL);
+		break;
+	case AV_TIMELINE:
+		tl_move(a, delta);
+		break;
+	case AV_REPORT:
+		lw_move(&p->rep_lw, delta, p->rep[p->lang_en ? 1 : 0].n, NULL, NULL);
+		break;
+	default:
+		lw_move(&p->attr_lw, delta, p->attrs.n, NULL, NULL);
+		break;
+	}
+}
+
+void av_enter(struct app *a)
+{
+	struct av_pane *p = &a->av;
+	if (p->sub != AV_TREE || p->tree_lw.cur >= p->nrows)
+		return;
+	struct av_row *r = &p->rows[p->tree_lw.cur];
+	if (r->key == 0 && r->pid <= 0) {
+		app_msg(a, MSG_INFO, "not a process: Enter on a process shows its events");
+		return;
+	}
+	p->tl_key = r->key;
+	p->tl_pid = r->pid;
+	p->sub = AV_TIMELINE;
+	tl_reload(a);
+}
+
+void av_fold(struct app *a)
+{
+	struct av_pane *p = &a->av;
+	if (p->sub != AV_TREE || p->tree_lw.cur >= p->nrows)
+		return;
+	struct av_row *r = &p->rows[p->tree_lw.cur];
+	if (!r->has_kids)
+		return;
+	int64_t f = r->key ^ (r->pid << 40);
+	for (size_t i = 0; i < p->nfolded; i++)
+		if (p->folded[i] == f) {
+			p->folded[i] = p->folded[--p->nfolded];
+			av_build_rows(a);
+			return;
+		}
+	int64_t *nf = realloc(p->folded, (p->nfolded + 1) * sizeof *nf);
+	if (nf == NULL)
+		return;
+	p->folded = nf;
+	p->folded[p->nfolded++] = f;
+	av_build_rows(a);
+}
+
+void av_next_item(struct app *a)
+{
+	struct av_pane *p = &a->av;
+	p->tl_item = (p->tl_item + 1) % 9;
+	p->sub = AV_TIMELINE;
+	tl_reload(a);
+}
+
+void av_set_regex(struct app *a, const char *re)
+{
+	struct av_pane *p = &a->av;
+	free(p->tl_re);
+	p->tl_re = re != NULL && re[0] != '\0' ? strdup(re) : NULL;
+	p->sub = AV_TIMELINE;
+	tl_reload(a);
+}
