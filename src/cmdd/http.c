@@ -142,6 +142,7 @@ struct conn_state {
 	char *buf;
 	size_t len, cap, limit;
 	bool too_big;
+	size_t dropped;         /* bytes read and dropped after too_big */
 	bool answered;
 	int64_t t0_us;
 	struct lp_waiter *waiter;
@@ -464,9 +465,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	if (*upload_size > 0) {
 		size_t n = *upload_size;
 		*upload_size = 0;
-		if (cs->too_big)
-			return MHD_YES;
+		if (cs->too_big) {
+			cs->dropped += n;
+			return cs->dropped > 64 * 1024 * 1024 ? MHD_NO : MHD_YES;
+		}
 		if (cs->len + n > cs->limit) {
+			/* A chunked body (no Content-Length) grew too big. MHD
+			 * cannot answer in mid-upload, so the rest is read and
+			 * dropped and the 413 follows; past 64 MiB more the
+			 * connection is simply closed. */
 			cs->too_big = true;
 			free(cs->buf);
 			cs->buf = NULL;
