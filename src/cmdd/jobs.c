@@ -50,12 +50,11 @@ static int gray_timeout(PGconn *c, int64_t id, int64_t now)
 		return rc < 0 ? -1 : 0;
 	}
 	enum rules_state next;
-	char ib[24], ts[40], rd[24];
+	char ib[24], ts[40];
 	PGresult *r = DBQ(c, "SELECT (extract(epoch FROM reply_due) * 1000000)::bigint"
 	                     " FROM alert WHERE id = $1", i64s(ib, id));
 	int64_t due = db_ok(r) && PQntuples(r) == 1 ? db_i64(r, 0, 0) : 0;
 	PQclear(r);
-	(void)rd;
 	if (!rules_gray_overdue(a.state, due, now) ||
 	    rules_transition(a.state, RULES_GRAY_TIMEOUT, RULES_ROLE_SYSTEM, NULL, &next,
 	                     NULL) != RULES_OK) {

@@ -329,7 +329,7 @@ int r_agent_events(struct req *rq, struct resp *rs)
 		return rs_err(rs, 503, "db_unavailable", "the database is unavailable; retry later");
 	}
 	json_t *errors = json_array();
-	int64_t lines = 0, alerts = 0, skipped = 0, rejected = 0, queued = 0;
+	int64_t lines = 0, alerts = 0, skipped = 0, rejected = 0;
 	const char *p = rq->body, *end = rq->body + rq->len;
 	int st = 0;
 	while (p < end && st == 0) {
@@ -351,7 +351,6 @@ int r_agent_events(struct req *rq, struct resp *rs)
 				if (db_evload_add(l, rq->actor.endpoint_id, &ev,
 				                  ll_dedup_key(p, len), &err) != 0)
 					st = -1;
-				queued++;
 			} else if (k == LL_ALERT) {
 				free(al.host);
 				al.host = strdup(rq->actor.name + strlen("endpoint:"));
@@ -397,7 +396,6 @@ int r_agent_events(struct req *rq, struct resp *rs)
 		return rs_db(rq, rs, NULL);
 	}
 	free(err);
-	(void)queued;
 	return rs_json(rs, 200, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
 		"lines", (json_int_t)lines, "events", (json_int_t)stats.loaded,
 		"duplicates", (json_int_t)stats.duplicate, "alerts", (json_int_t)alerts,
