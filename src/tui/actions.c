@@ -77,6 +77,10 @@ static void set_state(struct job *j, const char *st)
 		return;
 	snprintf(j->state, sizeof j->state, "%s", st);
 	j->t_us = app_now_us();
+	size_t l = strlen(j->trail);
+	if (strcmp(st, "sending") != 0 && l + strlen(st) + 8 < sizeof j->trail)
+		snprintf(j->trail + l, sizeof j->trail - l, "%s%s",
+		         l ? " \xe2\x86\x92 " : "", st);
 }
 
 void actions_api_done(struct app *a, int64_t tag, long status, json_t *body,
@@ -95,25 +99,48 @@ void actions_api_done(struct app *a, int64_t tag, long status, json_t *body,
 	if (status >= 400) {
 		set_state(j, "refused");
 		json_t *e = json_object_get(body, "error");
-		const char *nw = json_string_value(json_object_get(e, "next_window"));
+		json_t *nw = json_object_get(e, "next_window");
+		const char *start = json_string_value(json_object_get(nw, "start"));
+		const char *end = json_string_value(json_object_get(nw, "end"));
+		char win[128] = "";
+		if (start != NULL)
+			snprintf(win, sizeof win, "; next business window %.40s%s%.40s", start,
+			         end != NULL ? " to " : "", end != NULL ? end : "");
+		/* "code: message": the code and the window first, they matter most */
 		char *clean = dr_clean(err != NULL ? err : "refused");
-		snprintf(j->detail, sizeof j->detail, "%s%s%s", clean,
-		         nw != NULL ? "; next business window " : "", nw != NULL ? nw : "");
+		char *msg = strstr(clean, ": ");
+		if (msg != NULL)
+			*msg = '\0';
+		snprintf(j->detail, sizeof j->detail, "%.60s%s%s%.100s", clean, win,
+		         msg != NULL ? " - " : "", msg != NULL ? msg + 2 : "");
 		free(clean);
 		a->triage_next = 0;
 		return;
 	}
-	/* accepted: endpoint commands answer with the command object */
+	/* accepted: endpoint commands answer with the command object, an
+	 * exception with the commands it sends to the tenant's endpoints */
 	json_t *id = json_object_get(body, "id");
 	const char *st = json_string_value(json_object_get(body, "state"));
 	const char *kind = json_string_value(json_object_get(body, "kind"));
+	json_t *cmds = json_object_get(body, "commands");
 	if (kind != NULL && json_is_integer(id)) {
 		j->cmd_id = json_integer_value(id);
 		set_state(j, st != NULL ? st : "queued");
 		j->detail[0] = '\0';
+	} else if (json_is_array(cmds) && json_array_size(cmds) > 0 &&
+	           json_is_integer(json_array_get(cmds, 0))) {
+		j->cmd_id = json_integer_value(json_array_get(cmds, 0));
+		set_state(j, "queued");
+		snprintf(j->detail, sizeof j->detail, "exception added; %zu endpoint command%s",
+		         json_array_size(cmds), json_array_size(cmds) == 1 ? "" : "s");
 	} else {
 		set_state(j, "done");
 		j->detail[0] = '\0';
+		json_t *rep = json_object_get(body, "report");
+		if (json_is_object(rep))
+			snprintf(j->detail, sizeof j->detail, "report #%lld published%s",
+			         (long long)json_integer_value(json_object_get(rep, "id")),
+			         json_is_true(json_object_get(rep, "mailed")) ? ", mail queued" : "");
 	}
 	if (j->alert_id != 0)
 		app_fetch_alerts(a, &j->alert_id, 1);

@@ -89,10 +89,13 @@ int act_verdict(struct app *a, int confirmed)
 	else
 		snprintf(t, sizeof t, "#%lld", (long long)a->pend.alert_id);
 	const char *v = a->pend.verdict == 'b' ? "black" : a->pend.verdict == 'g' ? "gray" : "white";
-	json_t *body = json_pack("{s:s, s:s, s:s, s:b, s:i}", "phase",
-	                         a->pend.expl ? "explanatory" : "quick", "verdict", v, "comment",
-	                         a->pend.text, "needs_explanatory", a->pend.needs, "version",
-	                         al != NULL ? al->version : a->pend.version);
+	json_t *body = json_pack("{s:s, s:s, s:i}", "phase", a->pend.expl ? "explanatory" : "quick",
+	                         "verdict", v, "version", al != NULL ? al->version : a->pend.version);
+	/* the API rejects unknown or misplaced members: send only what applies */
+	if (!a->pend.expl)
+		json_object_set_new(body, "needs_explanatory", json_boolean(a->pend.needs));
+	if (a->pend.text[0] != '\0')
+		json_object_set_new(body, "comment", json_string(a->pend.text));
 	struct job *j = job_new(a, "verdict", t);
 	j->alert_id = a->pend.alert_id;
 	snprintf(path, sizeof path, "/v1/alerts/%lld/verdict", (long long)a->pend.alert_id);
@@ -152,8 +155,10 @@ int act_publish(struct app *a, int confirmed)
 	}
 	json_t *alerts = json_loads(a->pend.alerts != NULL ? a->pend.alerts : "[]", 0, NULL);
 	json_t *body = json_pack("{s:s, s:o, s:s}", "kind", a->pend.expl ? "explanatory" : "quick",
-	                         "alerts", alerts != NULL ? alerts : json_array(), "comment",
-	                         a->pend.text);
+	                         "alerts", alerts != NULL ? alerts : json_array(), "lang",
+	                         a->av.lang_en ? "en" : "ja");
+	if (a->pend.text[0] != '\0')
+		json_object_set_new(body, "comment", json_string(a->pend.text));
 	char t[96], path[64];
 	struct alert *al = as_get(&a->as, a->pend.alert_id);
 	if (al != NULL)
@@ -311,45 +316,55 @@ static json_t *with_alert(struct app *a, json_t *body)
 	return body;
 }
 
+/* Optional members only when given: the API refuses empty strings. */
+static json_t *reason(struct app *a, json_t *body)
+{
+	if (a->pend.text[0] != '\0')
+		json_object_set_new(body, "reason", json_string(a->pend.text));
+	return body;
+}
+
+static json_t *file_body(struct app *a)
+{
+	json_t *body = json_pack("{s:s}", "path", a->pend.path);
+	if (a->pend.sha256[0] != '\0')
+		json_object_set_new(body, "sha256", json_string(a->pend.sha256));
+	return body;
+}
+
 int act_isolate(struct app *a, int confirmed)
 {
 	if (!confirmed)
 		return gather(a, G_ISOLATE, "isolate");
-	return send_endpoint(a, "isolate", "isolate",
-	                     with_alert(a, json_pack("{s:s}", "reason", a->pend.text)));
+	return send_endpoint(a, "isolate", "isolate", with_alert(a, reason(a, json_object())));
 }
 
 int act_release(struct app *a, int confirmed)
 {
 	if (!confirmed)
 		return gather(a, G_RELEASE, "release");
-	return send_endpoint(a, "release", "release",
-	                     with_alert(a, json_pack("{s:s}", "reason", a->pend.text)));
+	return send_endpoint(a, "release", "release", with_alert(a, reason(a, json_object())));
 }
 
 int act_delete_file(struct app *a, int confirmed)
 {
 	if (!confirmed)
 		return gather(a, G_DELETE, "delete");
-	return send_endpoint(a, "delete file", "files/delete",
-	                     with_alert(a, json_pack("{s:s, s:s}", "path", a->pend.path,
-	                                             "sha256", a->pend.sha256)));
+	return send_endpoint(a, "delete file", "files/delete", with_alert(a, file_body(a)));
 }
 
 int act_fetch_file(struct app *a, int confirmed)
 {
 	if (!confirmed)
 		return gather(a, G_FETCH, "fetch");
-	return send_endpoint(a, "fetch file", "files/fetch",
-	                     with_alert(a, json_pack("{s:s, s:s}", "path", a->pend.path,
-	                                             "sha256", a->pend.sha256)));
+	return send_endpoint(a, "fetch file", "files/fetch", with_alert(a, file_body(a)));
 }
 
 int act_exception(struct app *a, int confirmed)
 {
 	if (!confirmed)
 		return gather(a, G_EXCEPTION, "exception");
-	json_t *body = json_pack("{s:s}", "reason", a->pend.text);
+	json_t *body = reason(a, json_object());
 	if (a->pend.sha256[0] != '\0')
 		json_object_set_new(body, "sha256", json_string(a->pend.sha256));
 	else

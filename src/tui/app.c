@@ -9,6 +9,7 @@
  * after a key is drawn at once. clear() is never used on a tick.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -298,8 +299,8 @@ static void draw_status(struct app *a)
 	if (j != NULL && a->now_us - j->t_us < 60 * 1000000LL) {
 		int ja = strcmp(j->state, "failed") == 0 || strcmp(j->state, "refused") == 0
 		       ? dr_attr(a, THM_error) | attr : attr;
-		dr_textf(y, 1, COLS - 1, ja, "%s %s: %s%s%s", j->what, j->target, j->state,
-		         j->detail[0] ? " - " : "", j->detail);
+		dr_textf(y, 1, COLS - 1, ja, "%s %s: %s%s%s", j->what, j->target,
+		         j->trail[0] ? j->trail : j->state, j->detail[0] ? " - " : "", j->detail);
 		return;
 	}
 	/* hints from the registry and the keymap */
@@ -509,6 +510,15 @@ int app_run(const struct opts *o)
 		fprintf(stderr, "itrace-tui: cannot initialise the terminal\n");
 		return 1;
 	}
+	/* nothing may write to the terminal behind curses' back: stderr goes
+	 * to /dev/null while the screen is ours, and comes back at the end */
+	fflush(stderr);
+	int saved_err = dup(STDERR_FILENO);
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved_err >= 0 && devnull >= 0)
+		dup2(devnull, STDERR_FILENO);
+	if (devnull >= 0)
+		close(devnull);
 	load_look(a, o);
 	if (term_warning[0] != '\0')
 		app_msg(a, MSG_ERROR, "%s", term_warning);
@@ -593,6 +603,10 @@ int app_run(const struct opts *o)
 	}
 	st_save(a);
 	endwin();
+	if (saved_err >= 0) {
+		dup2(saved_err, STDERR_FILENO);
+		close(saved_err);
+	}
 	pgc_free(a->db);
 	cmdapi_free(a->api);
 	if (a->dlg != NULL)

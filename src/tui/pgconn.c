@@ -40,6 +40,15 @@ struct pgc {
 	int announced_down;
 };
 
+/* Notices and the server's FATAL on a terminated session must never reach
+ * the terminal behind curses' back: drop them (the error text reaches the
+ * banner through PQerrorMessage). */
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static void req_free(struct pq_req *q)
 {
 	if (q == NULL)
@@ -157,6 +166,7 @@ static void start_connect(struct pgc *c, struct app *a)
 		go_down(c, a, c->conn != NULL ? PQerrorMessage(c->conn) : "out of memory");
 		return;
 	}
+	PQsetNoticeProcessor(c->conn, quiet, NULL);
 	c->st = PGC_CONNECTING;
 	c->poll_st = PGRES_POLLING_WRITING;
 }
@@ -233,7 +243,7 @@ void pgc_service(struct pgc *c, struct app *a, short revents)
 		if (c->poll_st != PGRES_POLLING_OK)
 			return;
 		PQsetnonblocking(c->conn, 1);
-		PQsetNoticeProcessor(c->conn, NULL, NULL);
+		PQsetNoticeProcessor(c->conn, quiet, NULL);
 		c->st = PGC_UP;
 		c->backoff_ms = 1000;
 		c->announced_down = 0;

@@ -342,6 +342,7 @@ struct job {
 	int64_t cmd_id;         /* command row, 0 none */
 	int64_t alert_id;
 	char state[16];         /* sending queued delivered done failed refused */
+	char trail[96];         /* the states seen: "queued > delivered > done" */
 	char detail[200];
 	int64_t t_us;
 	int after;              /* follow-up: 1 publish after verdict ... */

@@ -23,7 +23,9 @@ struct tt {
 	int up;
 };
 
-static long tt_ms(void)
+__attribute__((unused)) static void tt_stop(struct tt *t);
+
+__attribute__((unused)) static long tt_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -32,7 +34,7 @@ static long tt_ms(void)
 
 /* Run tmux with the session's socket and the arguments; returns the exit
  * status, stdout in *out when out is not NULL (malloc'd). */
-static int tt_tmux(struct tt *t, char **out, const char *const *args)
+__attribute__((unused)) static int tt_tmux(struct tt *t, char **out, const char *const *args)
 {
 	const char *argv[32];
 	int n = 0;
@@ -54,7 +56,7 @@ static int tt_tmux(struct tt *t, char **out, const char *const *args)
 }
 
 /* Start `command` (run by sh) in a w x h window. 0 or -1. */
-static int tt_start(struct tt *t, int w, int h, const char *command)
+__attribute__((unused)) static int tt_start(struct tt *t, int w, int h, const char *command)
 {
 	static int n;
 	snprintf(t->sock, sizeof t->sock, "%s/tmux%d.sock", th_tmpdir(), n++);
@@ -80,7 +82,7 @@ static int tt_start(struct tt *t, int w, int h, const char *command)
 	return rc == 0 ? 0 : -1;
 }
 
-static char *tt_capture(struct tt *t)
+__attribute__((unused)) static char *tt_capture(struct tt *t)
 {
 	char *out = NULL;
 	const char *args[] = {"capture-pane", "-p", NULL};
@@ -91,7 +93,7 @@ static char *tt_capture(struct tt *t)
 /* Poll the screen until it contains marker (or, with gone, until it does
  * not). Returns 1 on success, 0 after timeout_ms; the last screen goes to
  * *screen when not NULL (caller frees). */
-static int tt_wait_ex(struct tt *t, const char *marker, int gone, int timeout_ms,
+__attribute__((unused)) static int tt_wait_ex(struct tt *t, const char *marker, int gone, int timeout_ms,
                       char **screen)
 {
 	long end = tt_ms() + timeout_ms;
@@ -131,7 +133,7 @@ static int tt_wait_ex(struct tt *t, const char *marker, int gone, int timeout_ms
 } while (0)
 
 /* send-keys with tmux key names ("j", "Enter", "Escape", "C-l"). */
-static void tt_keys(struct tt *t, ...)
+__attribute__((unused)) static void tt_keys(struct tt *t, ...)
 {
 	const char *args[24];
 	int n = 0;
@@ -147,13 +149,13 @@ static void tt_keys(struct tt *t, ...)
 }
 
 /* Literal text (UTF-8), as typed. */
-static void tt_type(struct tt *t, const char *text)
+__attribute__((unused)) static void tt_type(struct tt *t, const char *text)
 {
 	const char *args[] = {"send-keys", "-l", text, NULL};
 	tt_tmux(t, NULL, args);
 }
 
-static void tt_resize(struct tt *t, int w, int h)
+__attribute__((unused)) static void tt_resize(struct tt *t, int w, int h)
 {
 	char ws[16], hs[16];
 	snprintf(ws, sizeof ws, "%d", w);
@@ -163,7 +165,7 @@ static void tt_resize(struct tt *t, int w, int h)
 }
 
 /* #{pane_title}: what an OSC 0/2 sequence would have set. */
-static char *tt_pane_title(struct tt *t)
+__attribute__((unused)) static char *tt_pane_title(struct tt *t)
 {
 	char *out = NULL;
 	const char *args[] = {"display-message", "-p", "#{pane_title}", NULL};
@@ -171,7 +173,22 @@ static char *tt_pane_title(struct tt *t)
 	return out != NULL ? out : strdup("");
 }
 
-static void tt_stop(struct tt *t)
+/* Leave the program the way a user does (Esc, then q until it exits), so
+ * that it saves its state before the next test starts, then stop. */
+__attribute__((unused)) static void tt_quit(struct tt *t)
+{
+	for (int i = 0; i < 5; i++) {
+		const char *esc[] = {"send-keys", "Escape", NULL};
+		tt_tmux(t, NULL, esc);
+		const char *q[] = {"send-keys", "q", NULL};
+		tt_tmux(t, NULL, q);
+		if (tt_wait_ex(t, "[exit ", 0, 1000, NULL))
+			break;
+	}
+	tt_stop(t);
+}
+
+__attribute__((unused)) static void tt_stop(struct tt *t)
 {
 	if (!t->up)
 		return;
