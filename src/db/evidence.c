@@ -38,7 +38,13 @@ static PGresult *q(PGconn *c, struct evidence *ev, const char *what, const char 
 {
 	double t0 = now_ms();
 	PGresult *r = db_exec(c, what, sql, n, params, NULL, err);
-	ev->query_ms += now_ms() - t0;
+	double ms = now_ms() - t0;
+	if (ev->n_queries < 8) {
+		ev->q[ev->n_queries].what = what;
+		ev->q[ev->n_queries].ms = ms;
+		ev->q[ev->n_queries].rows = r != NULL ? PQntuples(r) : -1;
+	}
+	ev->query_ms += ms;
 	ev->n_queries++;
 	return r;
 }
@@ -220,6 +226,8 @@ static int take_rows(struct evidence *ev, struct idset *seen, const PGresult *r)
 {
 	int rows = PQntuples(r);
 	for (int i = 0; i < rows; i++) {
+		if (PQgetisnull(r, i, C_ID))
+			continue;           /* the fast seed query's empty row */
 		int fresh = idset_add(seen, cell_i64(r, i, C_ID, 0));
 		if (fresh < 0)
 			return -1;
@@ -254,19 +262,37 @@ static const char sql_alert[] =
 	" (extract(epoch FROM a.detected_at) * 1000000)::int8,"
 	" (extract(epoch FROM a.received_at) * 1000000)::int8,"
 	" a.detection, a.action,"
-	" (extract(epoch FROM coalesce($2::timestamptz, now())) * 1000000)::int8"
+	" (extract(epoch FROM coalesce($2::timestamptz, now())) * 1000000)::int8,"
+	/* JIT compilation costs 50-100 ms and the row estimates of the path
+	 * hash indexes are pessimistic enough to trigger it: off for this
+	 * session's evidence queries. */
+	" set_config('jit', 'off', false)"
 	" FROM alert a JOIN endpoint e ON e.id = a.endpoint_id"
 	" JOIN tenant t ON t.id = a.tenant_id WHERE a.id = $1";
 
-/* $1 endpoint, $2 from, $3 to, $4 lower target paths, $5 lower image path,
- * $6 sha256 (NULL: none). */
+/* The file's events: $1 endpoint, $2 from, $3 to, $4 lower target paths,
+ * $5 lower image path, $6 sha256 (NULL: none).
+ *
+ * A detected file is usually rare, so the fast form looks it up by the
+ * hash indexes alone, over every endpoint, with at most SEED_PROBE rows,
+ * and keeps this endpoint's; the last column counts the rows looked at
+ * (a LEFT JOIN gives one all-NULL row when none is this endpoint's). When
+ * the probe is full the file is common (a popular program), and the slow
+ * form adds the endpoint to the index search (BitmapAnd with event_proc's
+ * endpoint prefix: ~0.5 ms per daily partition, whatever the file). */
+#define SEED_WHERE \
+	" ts >= $2::timestamptz AND ts <= $3::timestamptz" \
+	" AND ((lower(target) = ANY($4::text[])" \
+	"       AND kind IN ('file_create','file_write','file_stream','file_delete','image_load'))" \
+	"   OR (lower(image) = $5 AND kind = 'process_start')" \
+	"   OR sha256 = $6)"
+#define SEED_PROBE 500
+static const char sql_seeds_fast[] =
+	"WITH s AS MATERIALIZED (SELECT * FROM event WHERE" SEED_WHERE " LIMIT 501),"
+	" m AS (SELECT * FROM s WHERE endpoint_id = $1)"
+	" SELECT " EV_COLS ", c.n FROM (SELECT count(*) AS n FROM s) c LEFT JOIN m ON true";
 static const char sql_seeds[] =
-	"SELECT " EV_COLS " FROM event"
-	" WHERE endpoint_id = $1 AND ts >= $2::timestamptz AND ts <= $3::timestamptz"
-	" AND ((lower(target) = ANY($4::text[])"
-	"       AND kind IN ('file_create','file_write','file_stream','file_delete','image_load'))"
-	"   OR (lower(image) = $5 AND kind = 'process_start')"
-	"   OR sha256 = $6)";
+	"SELECT " EV_COLS " FROM event WHERE endpoint_id = $1 AND" SEED_WHERE;
 
 /* Process starts naming the file in their command line (non-PE files):
  * $4 is the lower-case file name. */
@@ -275,36 +301,42 @@ static const char sql_cmdline[] =
 	" WHERE endpoint_id = $1 AND ts >= $2::timestamptz AND ts <= $3::timestamptz"
 	" AND kind = 'process_start' AND strpos(lower(cmdline), $4) > 0";
 
-/* d: descendants of the executions ($4 keys, $5 pids); a: ancestors of the
- * executions and writers ($6 keys, $7 pids). UNION makes loops end. */
-static const char sql_tree[] =
+/* The processes of interest and their events, in one statement.
+ * d: descendants of the executions ($4 keys, $5 pids) started from $2 (the
+ * first execution) to $3; a: ancestors of the executions and writers ($6
+ * keys, $7 pids) started from $8 (the window's start) to $9 (the last
+ * seed). LATERAL makes both per-row index lookups (event_parent,
+ * event_proc) rather than a join over the endpoint's starts; UNION ends
+ * loops, the LIMITs end runaway subtrees (recursion is lazy). Then the
+ * events (event_proc, proc_key = ANY) in [$8, $3]: all of them for d,
+ * starts and exits for a, network and DNS for the writers ($10 keys). */
+static const char sql_procs[] =
 	"WITH RECURSIVE"
 	" d(k, p) AS ("
 	"  SELECT * FROM unnest($4::int8[], $5::int8[])"
 	"  UNION"
-	"  SELECT e.proc_key, e.pid FROM d JOIN event e"
-	"   ON e.endpoint_id = $1 AND e.kind = 'process_start'"
-	"   AND e.parent_key = d.k AND e.parent_pid = d.p"
-	"   AND e.ts >= $2::timestamptz AND e.ts <= $3::timestamptz"
-	"  WHERE e.proc_key IS NOT NULL),"
+	"  SELECT c.proc_key, c.pid FROM d CROSS JOIN LATERAL ("
+	"   SELECT e.proc_key, e.pid FROM event e"
+	"   WHERE e.endpoint_id = $1 AND e.kind = 'process_start'"
+	"   AND e.parent_key = d.k AND e.parent_pid = d.p AND e.proc_key IS NOT NULL"
+	"   AND e.ts >= $2::timestamptz AND e.ts <= $3::timestamptz) c),"
 	" a(k, p) AS ("
 	"  SELECT * FROM unnest($6::int8[], $7::int8[])"
 	"  UNION"
-	"  SELECT e.parent_key, e.parent_pid FROM a JOIN event e"
-	"   ON e.endpoint_id = $1 AND e.kind = 'process_start'"
+	"  SELECT s.parent_key, s.parent_pid FROM a CROSS JOIN LATERAL ("
+	"   SELECT e.parent_key, e.parent_pid FROM event e"
+	"   WHERE e.endpoint_id = $1 AND e.kind = 'process_start'"
 	"   AND e.proc_key = a.k AND e.pid = a.p"
-	"   AND e.ts >= $2::timestamptz AND e.ts <= $3::timestamptz"
-	"  WHERE e.parent_key IS NOT NULL AND e.parent_pid IS NOT NULL)"
-	" SELECT 'd', k, p FROM d UNION ALL SELECT 'a', k, p FROM a";
-
-/* $4 every key; $5 keys whose events all count (executions, descendants);
- * $6 writer keys (network, DNS). Other keys: starts and exits only. */
-static const char sql_procs[] =
-	"SELECT " EV_COLS " FROM event"
-	" WHERE endpoint_id = $1 AND ts >= $2::timestamptz AND ts <= $3::timestamptz"
-	" AND proc_key = ANY($4::int8[])"
-	" AND (proc_key = ANY($5::int8[]) OR kind IN ('process_start','process_end')"
-	"      OR (kind IN ('net_connect','dns_query') AND proc_key = ANY($6::int8[])))";
+	"   AND e.ts >= $8::timestamptz AND e.ts <= $9::timestamptz"
+	"   AND e.parent_key IS NOT NULL AND e.parent_pid IS NOT NULL LIMIT 1) s),"
+	" dk AS MATERIALIZED (SELECT k FROM d LIMIT 5000),"
+	" ak AS MATERIALIZED (SELECT k FROM a LIMIT 1000)"
+	" SELECT " EV_COLS " FROM event"
+	" WHERE endpoint_id = $1 AND ts >= $8::timestamptz AND ts <= $3::timestamptz"
+	" AND proc_key = ANY (ARRAY(SELECT k FROM dk UNION SELECT k FROM ak))"
+	" AND (proc_key = ANY (ARRAY(SELECT k FROM dk))"
+	"      OR kind IN ('process_start','process_end')"
+	"      OR (kind IN ('net_connect','dns_query') AND proc_key = ANY($10::int8[])))";
 
 /* Registry changes naming the file ($10: lower-case stem) within up to four
  * windows [$2,$3] .. [$8,$9]. */
@@ -437,12 +469,12 @@ int evidence_load(PGconn *c, int64_t alert_id, int64_t to_us,
 	db_format_ts(ev->from_us, from);
 	db_format_ts(ev->to_us, to);
 	struct idset seen = {0};
-	struct pset x = {0}, w = {0}, d = {0}, a = {0};
+	struct pset x = {0}, w = {0};
 	char *lpath = lower_copy(ev->path);
 	char *lname = lower_copy(file_name(ev->path));
 	char *targets = NULL, *sha = ev->sha256 != NULL && ev->sha256[0] != '\0'
 	                           ? lower_copy(ev->sha256) : NULL;
-	char *arr[6] = {0};
+	char *arr[5] = {0};
 	PGresult *r = NULL;
 	rc = -1;
 	if (lpath == NULL || lname == NULL)
@@ -473,8 +505,14 @@ int evidence_load(PGconn *c, int64_t alert_id, int64_t to_us,
 		*o = '\0';
 	}
 	const char *p_seeds[6] = {endp, from, to, targets, lpath, sha};
-	if ((r = q(c, ev, "evidence: file events", sql_seeds, 6, p_seeds, err)) == NULL)
+	if ((r = q(c, ev, "evidence: file events", sql_seeds_fast, 6, p_seeds, err)) == NULL)
 		goto out;
+	if (cell_i64(r, 0, C_ID + 1, 0) > SEED_PROBE) {
+		PQclear(r);
+		r = q(c, ev, "evidence: file events (common)", sql_seeds, 6, p_seeds, err);
+		if (r == NULL)
+			goto out;
+	}
 	if (take_rows(ev, &seen, r) < 0)
 		goto oom;
 	PQclear(r);
@@ -492,42 +530,25 @@ int evidence_load(PGconn *c, int64_t alert_id, int64_t to_us,
 	if (classify_seeds(ev, &x, &w, t) < 0)
 		goto oom;
 
-	/* 3. descendants and ancestors. */
+	/* 3, 4. descendants, ancestors and their events. */
 	if (x.n + w.n > 0) {
 		arr[0] = pg_array(&x, NULL, 0);
 		arr[1] = pg_array(&x, NULL, 1);
 		arr[2] = pg_array(&x, &w, 0);
 		arr[3] = pg_array(&x, &w, 1);
-		if (arr[0] == NULL || arr[1] == NULL || arr[2] == NULL || arr[3] == NULL)
+		arr[4] = pg_array(&w, NULL, 0);
+		if (arr[0] == NULL || arr[1] == NULL || arr[2] == NULL || arr[3] == NULL ||
+		    arr[4] == NULL)
 			goto oom;
-		const char *p_tree[7] = {endp, from, to, arr[0], arr[1], arr[2], arr[3]};
-		if ((r = q(c, ev, "evidence: process tree", sql_tree, 7, p_tree, err)) == NULL)
-			goto out;
-		for (int i = 0; i < PQntuples(r); i++) {
-			int64_t k = cell_i64(r, i, 1, 0), pid = cell_i64(r, i, 2, -1);
-			int rr = PQgetvalue(r, i, 0)[0] == 'd' ? pset_add(&d, k, pid)
-			                                       : pset_add(&a, k, pid);
-			if (rr < 0)
-				goto oom;
-		}
-		PQclear(r);
-		r = NULL;
-		for (int i = 0; i < 4; i++) {
-			free(arr[i]);
-			arr[i] = NULL;
-		}
-
-		/* 4. the events of those processes. */
-		for (size_t i = 0; i < w.n; i++)
-			if (pset_add(&a, w.key[i], w.pid[i]) < 0)
-				goto oom;
-		arr[0] = pg_array(&d, &a, 0);          /* d includes the executions */
-		arr[1] = pg_array(&d, NULL, 0);
-		arr[2] = pg_array(&w, NULL, 0);
-		if (arr[0] == NULL || arr[1] == NULL || arr[2] == NULL)
-			goto oom;
-		const char *p_procs[6] = {endp, from, to, arr[0], arr[1], arr[2]};
-		if ((r = q(c, ev, "evidence: process events", sql_procs, 6, p_procs, err)) == NULL)
+		/* Descendants start after the first execution; ancestors
+		 * before the last seed: fewer partitions to plan and scan. */
+		char dfrom[DB_TS_LEN], ato[DB_TS_LEN];
+		int64_t last = t[1] > t[3] ? t[1] : t[3];
+		db_format_ts(t[2] != 0 ? t[2] : ev->from_us, dfrom);
+		db_format_ts(last != 0 ? last : ev->to_us, ato);
+		const char *p_procs[10] = {endp, dfrom, to, arr[0], arr[1], arr[2], arr[3],
+		                           from, ato, arr[4]};
+		if ((r = q(c, ev, "evidence: processes", sql_procs, 10, p_procs, err)) == NULL)
 			goto out;
 		if (take_rows(ev, &seen, r) < 0)
 			goto oom;
@@ -571,13 +592,11 @@ oom:
 	*err = db_strf("evidence: out of memory");
 out:
 	PQclear(r);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 5; i++)
 		free(arr[i]);
 	free(seen.v);
 	pset_free(&x);
 	pset_free(&w);
-	pset_free(&d);
-	pset_free(&a);
 	free(lpath);
 	free(lname);
 	free(targets);

@@ -3,21 +3,24 @@
  * endpoint from detected_at - 7 days up to the time of the report.
  *
  * A handful of indexed, parameterized queries (unnamed statements through
- * db_exec, so recursive queries get custom plans), never a scan of the
- * window:
+ * db_exec, so recursive queries get custom plans; JIT off for the session),
+ * never a scan of the window:
  *   1. the alert (+ tenant, host, server time);
  *   2. seeds: events whose target is the file (hash index on lower(target):
  *      writers, streams, image loads), process starts whose image is the
  *      file (hash index on lower(image)), events with its SHA-256 (hash
- *      index on sha256); for a file that is not a PE image also the
- *      endpoint's process starts whose command line names it;
- *   3. one recursive statement: descendants of the executions (index
- *      event_parent) and ancestors of executions and writers (event_proc);
- *   4. the events of those processes (event_proc, proc_key = ANY): all of
- *      them for executions and descendants, starts and exits for
- *      ancestors, network and DNS for writers;
- *   5. registry changes that name the file within 2 minutes of its writes
+ *      index on sha256): first probed without the endpoint (a detected
+ *      file is rare), again with it when the probe is full (a common
+ *      program); for a file that is not a PE image also the endpoint's
+ *      process starts whose command line names it;
+ *   3. one statement: descendants of the executions (recursive, index
+ *      event_parent), ancestors of executions and writers (recursive,
+ *      event_proc), then the events of those processes (event_proc,
+ *      proc_key = ANY): all of them for executions and descendants, starts
+ *      and exits for ancestors, network and DNS for writers;
+ *   4. registry changes that name the file within 2 minutes of its writes
  *      and executions (a service or autorun entry), by (endpoint, ts).
+ * No index beyond those of 001_init.sql is needed.
  */
 #ifndef ITRACE_DB_EVIDENCE_H
 #define ITRACE_DB_EVIDENCE_H
@@ -40,6 +43,11 @@ struct evidence {
 	/* Measurements of the last load. */
 	int n_queries;
 	double query_ms;        /* wall time spent in queries */
+	struct {
+		const char *what;   /* static */
+		double ms;
+		int rows;
+	} q[8];                 /* the first 8 queries, in order */
 	/* owned strings behind `alert` */
 	char *tenant, *host, *path, *sha256, *detection, *action;
 	/* internal */

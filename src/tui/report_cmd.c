@@ -149,6 +149,9 @@ static int quick(const struct ropts *o)
 		        "(%d queries, %.2f ms in queries, %zu events), build %.2f ms, "
 		        "render %.2f ms\n", t1 - t0, t2 - t1, ev.n_queries, ev.query_ms,
 		        ev.n, t3 - t2, t4 - t3);
+	for (int i = 0; o->timing && i < ev.n_queries && i < 8; i++)
+		fprintf(stderr, "itrace-tui: timing:   %-28s %7.2f ms %6d rows\n",
+		        ev.q[i].what, ev.q[i].ms, ev.q[i].rows);
 	free(text);
 	report_free(r);
 	evidence_free(&ev);
