@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +56,7 @@ struct ep {
 	/* commands */
 	struct done_cmd ring[RING];
 	size_t ring_pos;
+	size_t res_busy;             /* ring entries in RES_WAIT or RES_INFLIGHT */
 	char *errors[MAX_ERRORS];
 	size_t nerr;
 	/* uploads */
@@ -87,6 +89,8 @@ struct loop {
 	char **lines;
 	size_t nlines;
 	CURLM *multi;
+	int epfd;                    /* the sockets libcurl wants watched */
+	double timer_at;             /* libcurl's timeout, INFINITY: none */
 	size_t inflight;
 	struct rq *live;             /* requests in flight */
 	struct sim_counts *cnt;
@@ -158,6 +162,19 @@ static void add_error(struct ep *e, const char *fmt, ...)
 	if (vasprintf(&s, fmt, ap) >= 0)
 		e->errors[e->nerr++] = s;
 	va_end(ap);
+}
+
+static bool res_busy(enum res_state st)
+{
+	return st == RES_WAIT || st == RES_INFLIGHT;
+}
+
+/* Change a ring entry's state, keeping the endpoint's count right. */
+static void res_set(struct ep *e, struct done_cmd *d, enum res_state st)
+{
+	e->res_busy -= res_busy(d->st);
+	e->res_busy += res_busy(st);
+	d->st = st;
 }
 
 static void note_scan(struct loop *L, double t)
@@ -233,10 +250,10 @@ static void start_result(struct loop *L, struct ep *e, size_t slot)
 	char *body = strdup(d->result);
 	if (body != NULL && start(L, e, RQ_RESULT, slot, path, idem, body, strlen(body),
 	                          NULL, POST_TIMEOUT_MS) == 0) {
-		d->st = RES_INFLIGHT;
+		res_set(e, d, RES_INFLIGHT);
 		d->tries++;
 	} else {
-		d->st = RES_WAIT;
+		res_set(e, d, RES_WAIT);
 		d->next_try = mono() + 1.0;
 		note_scan(L, d->next_try);
 	}
@@ -376,13 +393,14 @@ static void exec_cmd(struct loop *L, struct ep *e, const struct agent_cmd *c, do
 	slot = ring_take(e);
 	d = &e->ring[slot];
 	free(d->result);
+	res_set(e, d, RES_EMPTY);
 	memset(d, 0, sizeof *d);
 	d->id = c->id;
 	snprintf(d->kind, sizeof d->kind, "%s", c->kind);
 	d->result = agent_result_json(ok, detail);
 	json_decref(detail);
 	if (d->result == NULL) {
-		d->st = RES_ACKED;
+		res_set(e, d, RES_ACKED);
 		return;
 	}
 	start_result(L, e, slot);
@@ -482,7 +500,7 @@ static void done_result(struct loop *L, struct rq *r, CURLcode cc, long status)
 		return;
 	if (cc == CURLE_OK && status >= 200 && status < 300) {
 		L->cnt->results_ok++;
-		d->st = RES_ACKED;
+		res_set(e, d, RES_ACKED);
 		return;
 	}
 	char why[256];
@@ -494,14 +512,14 @@ static void done_result(struct loop *L, struct rq *r, CURLcode cc, long status)
 	logerr(L, "%s: result of command %lld not recorded: %s%s", e->host, (long long)d->id,
 	       why, retry ? " (will retry)" : "");
 	if (retry) {
-		d->st = RES_WAIT;
+		res_set(e, d, RES_WAIT);
 		d->next_try = mono() + jitter(fmin(0.5 * pow(2, d->tries - 1), 30.0));
 		note_scan(L, d->next_try);
 	} else {
 		/* 4xx: the server will not take it (already finished, unknown
 		 * command); a repeat listing of the command posts it again. */
 		L->cnt->results_fail++;
-		d->st = RES_ACKED;
+		res_set(e, d, RES_ACKED);
 	}
 }
 
@@ -616,12 +634,7 @@ static bool ep_settled(const struct loop *L, const struct ep *e)
 		return false;
 	if (!e->hb_synced && e->hb_tries < ONCE_HB_TRIES)
 		return false;
-	if (e->alert_next < e->nalerts || e->ev_next < L->nlines)
-		return false;
-	for (size_t i = 0; i < RING; i++)
-		if (e->ring[i].st == RES_WAIT || e->ring[i].st == RES_INFLIGHT)
-			return false;
-	return true;
+	return e->alert_next >= e->nalerts && e->ev_next >= L->nlines && e->res_busy == 0;
 }
 
 /* Start what is due; returns true when --once has nothing left to do. */
@@ -650,7 +663,7 @@ static bool scan(struct loop *L, double now)
 			else
 				note_scan(L, e->ev_at);
 		}
-		for (size_t k = 0; k < RING; k++) {
+		for (size_t k = 0; e->res_busy > 0 && k < RING; k++) {
 			struct done_cmd *d = &e->ring[k];
 			if (d->st != RES_WAIT)
 				continue;
@@ -756,6 +769,41 @@ static int assign_alerts(struct loop *L, size_t nal)
 	return 0;
 }
 
+/* libcurl's socket callback: keep the epoll set in step. epoll, not
+ * curl_multi_poll: a poll() over a thousand sockets at every wake-up made
+ * the load generator compete with the daemon it measures. */
+static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	(void)easy;
+	struct loop *L = userp;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(L->epfd, EPOLL_CTL_DEL, s, NULL);
+		curl_multi_assign(L->multi, s, NULL);
+		return 0;
+	}
+	struct epoll_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.data.fd = s;
+	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+	int op = socketp == NULL ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+	if (epoll_ctl(L->epfd, op, s, &ev) != 0) {
+		/* A reused descriptor number: try the other operation. */
+		op = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+		if (epoll_ctl(L->epfd, op, s, &ev) != 0)
+			return -1;
+	}
+	curl_multi_assign(L->multi, s, &L->epfd);
+	return 0;
+}
+
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	(void)multi;
+	struct loop *L = userp;
+	L->timer_at = timeout_ms < 0 ? INFINITY : mono() + (double)timeout_ms / 1000.0;
+	return 0;
+}
+
 int sim_run(const struct sim_opts *o, struct sim_token *tokens, size_t ntok,
             struct sim_alert *alerts, size_t nal, char **lines, size_t nlines,
             volatile sig_atomic_t *stop, int wake_fd, struct sim_counts *cnt)
@@ -795,15 +843,34 @@ int sim_run(const struct sim_opts *o, struct sim_token *tokens, size_t ntok,
 		return 1;
 	}
 	L.multi = curl_multi_init();
-	if (L.multi == NULL) {
+	L.epfd = epoll_create1(EPOLL_CLOEXEC);
+	L.timer_at = INFINITY;
+	if (L.multi == NULL || L.epfd < 0) {
+		if (L.multi != NULL)
+			curl_multi_cleanup(L.multi);
+		if (L.epfd >= 0)
+			close(L.epfd);
 		free_eps(&L);
 		return 1;
+	}
+	curl_multi_setopt(L.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(L.multi, CURLMOPT_SOCKETDATA, &L);
+	curl_multi_setopt(L.multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(L.multi, CURLMOPT_TIMERDATA, &L);
+	if (wake_fd >= 0) {
+		struct epoll_event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.events = EPOLLIN;
+		ev.data.fd = wake_fd;
+		epoll_ctl(L.epfd, EPOLL_CTL_ADD, wake_fd, &ev);
 	}
 	/* Keep one connection per endpoint and request kind alive. */
 	curl_multi_setopt(L.multi, CURLMOPT_MAXCONNECTS, (long)(L.neps * 3 + 16));
 
 	double deadline = o->duration > 0 ? now + o->duration : INFINITY;
 	bool finished = false;
+	struct epoll_event evs[256];
+	int running = 0;
 	while (!*stop) {
 		now = mono();
 		if (now >= deadline)
@@ -812,21 +879,33 @@ int sim_run(const struct sim_opts *o, struct sim_token *tokens, size_t ntok,
 			finished = true;
 			break;
 		}
-		int running = 0;
-		curl_multi_perform(L.multi, &running);
+		if (mono() >= L.timer_at) {
+			L.timer_at = INFINITY;
+			curl_multi_socket_action(L.multi, CURL_SOCKET_TIMEOUT, 0, &running);
+		}
+		double wait_s = fmin(fmin(L.next_scan, L.timer_at), deadline) - mono();
+		int ms = wait_s <= 0 ? 0 : (int)ceil(fmin(wait_s, 1.0) * 1000.0);
+		int n = epoll_wait(L.epfd, evs, (int)(sizeof evs / sizeof evs[0]), ms);
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == wake_fd)
+				continue;
+			int flags = 0;
+			if (evs[i].events & EPOLLIN)
+				flags |= CURL_CSELECT_IN;
+			if (evs[i].events & EPOLLOUT)
+				flags |= CURL_CSELECT_OUT;
+			if (evs[i].events & (EPOLLERR | EPOLLHUP))
+				flags |= CURL_CSELECT_ERR;
+			curl_multi_socket_action(L.multi, fd, flags, &running);
+		}
 		size_t before = L.inflight;
 		reap(&L);
-		if (L.inflight != before || L.next_scan <= now) {
-			/* Something finished: the next scan may have work at once. */
-			if (L.o->once && scan(&L, mono())) {
-				finished = true;
-				break;
-			}
+		/* Something finished: with --once everything may be done now. */
+		if (L.inflight != before && L.o->once && scan(&L, mono())) {
+			finished = true;
+			break;
 		}
-		double wait_s = fmin(L.next_scan, deadline) - mono();
-		int ms = wait_s <= 0 ? 0 : (int)ceil(fmin(wait_s, 1.0) * 1000.0);
-		struct curl_waitfd wfd = {.fd = wake_fd, .events = CURL_WAIT_POLLIN, .revents = 0};
-		curl_multi_poll(L.multi, wake_fd >= 0 ? &wfd : NULL, wake_fd >= 0 ? 1 : 0, ms, NULL);
 	}
 	double elapsed = mono() - L.t_start;
 	int rc = 0;
@@ -846,6 +925,7 @@ int sim_run(const struct sim_opts *o, struct sim_token *tokens, size_t ntok,
 		free(r);
 	}
 	curl_multi_cleanup(L.multi);
+	close(L.epfd);
 	if (L.log_muted > 0)
 		fprintf(stderr, "itrace-endpoint-sim: (%lu more messages muted)\n", L.log_muted);
 	if (o->stats)
