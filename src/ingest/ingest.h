@@ -54,7 +54,11 @@ int ing_rejects_close(struct ing_rejects *r, char **err);
 /* ---- pool.c ----
  * A chunk holds up to ING_CHUNK_LINES input lines and, once parsed, one
  * item per line. Chunks are filled and consumed by the main thread only;
- * between ing_pool_submit() and ing_pool_wait() a parser thread owns it. */
+ * between ing_pool_submit() and ing_pool_wait() a parser thread owns it.
+ * Each chunk always goes to the same parser thread (chunk.owner), which
+ * frees the previous results before parsing the next lines: memory is
+ * freed by the thread that allocated it, which keeps malloc's per-thread
+ * caches effective (freeing in the main thread cost 20% of the CPU). */
 #define ING_CHUNK_LINES 1024
 #define ING_CHUNK_BYTES (1u << 20)
 
@@ -76,7 +80,9 @@ struct ing_chunk {
 	struct ing_item *items;      /* owned */
 	size_t n, cap;
 	struct db_copybuf tails;
+	size_t nres;                 /* items[0..nres) hold results to free */
 	long long first_lineno;      /* line number of items[0] */
+	int owner;                   /* parser thread index */
 	int done;                    /* parsed (guarded by the pool's lock) */
 };
 
@@ -84,12 +90,15 @@ void ing_chunk_init(struct ing_chunk *c);
 /* Append one line (without its newline); returns 1 when the chunk is now
  * full. Aborts on allocation failure. */
 int ing_chunk_add(struct ing_chunk *c, const char *line, size_t len);
-void ing_chunk_reset(struct ing_chunk *c);   /* frees the items' contents */
+/* Empty the chunk for new lines (the old results are freed by the parser
+ * thread when it parses the chunk next, or by ing_chunk_free). */
+void ing_chunk_reset(struct ing_chunk *c);
 void ing_chunk_free(struct ing_chunk *c);
 
 struct ing_pool;
 /* nthreads parser threads (>= 1). NULL when threads cannot be started. */
 struct ing_pool *ing_pool_new(int nthreads);
+int ing_pool_threads(const struct ing_pool *p);
 void ing_pool_submit(struct ing_pool *p, struct ing_chunk *c);
 void ing_pool_wait(struct ing_pool *p, struct ing_chunk *c);
 void ing_pool_free(struct ing_pool *p);        /* joins the threads */

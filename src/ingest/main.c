@@ -573,13 +573,16 @@ static int start_pool(struct run *r)
 		fprintf(stderr, "%s: cannot start parser threads\n", PROG);
 		return -1;
 	}
-	/* Enough chunks to keep every thread busy while one is consumed. */
-	r->nchunks = (size_t)n * 2 + 2;
+	/* Enough chunks to keep every thread busy while one is consumed; a
+	 * multiple of the thread count, so the ring visits threads in turn. */
+	r->nchunks = (size_t)ing_pool_threads(r->pool) * 3;
 	r->chunks = calloc(r->nchunks, sizeof *r->chunks);
 	if (r->chunks == NULL)
 		abort();
-	for (size_t i = 0; i < r->nchunks; i++)
+	for (size_t i = 0; i < r->nchunks; i++) {
 		ing_chunk_init(&r->chunks[i]);
+		r->chunks[i].owner = (int)(i % (size_t)ing_pool_threads(r->pool));
+	}
 	return 0;
 }
 

@@ -39,9 +39,12 @@ int ing_chunk_add(struct ing_chunk *c, const char *line, size_t len)
 		c->lines = xrealloc(c->lines, cap);
 		c->lines_cap = cap;
 	}
+	if (c->n >= c->nres) {
+		/* A slot that never held results. */
+		memset(&c->items[c->n], 0, sizeof c->items[c->n]);
+		ev_init(&c->items[c->n].ev);
+	}
 	struct ing_item *it = &c->items[c->n++];
-	memset(it, 0, sizeof *it);
-	ev_init(&it->ev);
 	it->line_off = c->lines_len;
 	it->line_len = len;
 	memcpy(c->lines + c->lines_len, line, len);
@@ -50,22 +53,27 @@ int ing_chunk_add(struct ing_chunk *c, const char *line, size_t len)
 	return c->n >= ING_CHUNK_LINES || c->lines_len >= ING_CHUNK_BYTES;
 }
 
-void ing_chunk_reset(struct ing_chunk *c)
+static void free_results(struct ing_chunk *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; i < c->nres; i++) {
 		ev_clear(&c->items[i].ev);
 		ev_alert_clear(&c->items[i].al);
 		free(c->items[i].err);
+		c->items[i].err = NULL;
 	}
+	c->nres = 0;
+}
+
+void ing_chunk_reset(struct ing_chunk *c)
+{
 	c->n = 0;
 	c->lines_len = 0;
-	db_copy_reset(&c->tails);
 	c->done = 0;
 }
 
 void ing_chunk_free(struct ing_chunk *c)
 {
-	ing_chunk_reset(c);
+	free_results(c);
 	free(c->items);
 	free(c->lines);
 	db_copy_free(&c->tails);
@@ -83,8 +91,13 @@ static int is_blank(const char *s, size_t n)
 static void parse_chunk(struct ing_chunk *c)
 {
 	char err[512];
+	free_results(c);
+	db_copy_reset(&c->tails);
 	for (size_t i = 0; i < c->n; i++) {
 		struct ing_item *it = &c->items[i];
+		it->blank = 0;
+		it->key = 0;
+		it->tail_off = it->tail_len = 0;
 		const char *line = c->lines + it->line_off;
 		if (is_blank(line, it->line_len)) {
 			it->blank = 1;
@@ -103,30 +116,37 @@ static void parse_chunk(struct ing_chunk *c)
 			it->tail_len = c->tails.len - it->tail_off;
 		}
 	}
+	c->nres = c->n;
 }
+
+struct pq {                    /* one parser thread's FIFO */
+	struct ing_chunk **q;
+	size_t head, len, cap;
+	pthread_t th;
+	struct ing_pool *pool;
+};
 
 struct ing_pool {
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
-	struct ing_chunk **q;      /* FIFO of submitted chunks */
-	size_t qhead, qlen, qcap;
 	int stop;
 	int n;
-	pthread_t th[];
+	struct pq w[];
 };
 
 static void *parser(void *arg)
 {
-	struct ing_pool *p = arg;
+	struct pq *w = arg;
+	struct ing_pool *p = w->pool;
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (p->qlen == 0 && !p->stop)
+		while (w->len == 0 && !p->stop)
 			pthread_cond_wait(&p->work, &p->mu);
-		if (p->qlen == 0)
+		if (w->len == 0)
 			break;
-		struct ing_chunk *c = p->q[p->qhead];
-		p->qhead = (p->qhead + 1) % p->qcap;
-		p->qlen--;
+		struct ing_chunk *c = w->q[w->head];
+		w->head = (w->head + 1) % w->cap;
+		w->len--;
 		pthread_mutex_unlock(&p->mu);
 		parse_chunk(c);
 		pthread_mutex_lock(&p->mu);
@@ -141,19 +161,24 @@ struct ing_pool *ing_pool_new(int nthreads)
 {
 	if (nthreads < 1)
 		nthreads = 1;
-	struct ing_pool *p = calloc(1, sizeof *p + (size_t)nthreads * sizeof p->th[0]);
+	struct ing_pool *p = calloc(1, sizeof *p + (size_t)nthreads * sizeof p->w[0]);
 	if (p == NULL)
 		abort();
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
-	p->qcap = 64;
-	p->q = calloc(p->qcap, sizeof *p->q);
-	if (p->q == NULL)
-		abort();
 	for (int i = 0; i < nthreads; i++) {
-		if (pthread_create(&p->th[i], NULL, parser, p) != 0)
+		struct pq *w = &p->w[i];
+		w->pool = p;
+		w->cap = 16;
+		w->q = calloc(w->cap, sizeof *w->q);
+		if (w->q == NULL)
+			abort();
+		if (pthread_create(&w->th, NULL, parser, w) != 0) {
+			free(w->q);
+			w->q = NULL;
 			break;
+		}
 		p->n++;
 	}
 	if (p->n == 0) {
@@ -163,24 +188,32 @@ struct ing_pool *ing_pool_new(int nthreads)
 	return p;
 }
 
+int ing_pool_threads(const struct ing_pool *p)
+{
+	return p->n;
+}
+
 void ing_pool_submit(struct ing_pool *p, struct ing_chunk *c)
 {
 	pthread_mutex_lock(&p->mu);
-	if (p->qlen == p->qcap) {
-		struct ing_chunk **q = calloc(p->qcap * 2, sizeof *q);
+	struct pq *w = &p->w[(unsigned)c->owner % (unsigned)p->n];
+	if (w->len == w->cap) {
+		struct ing_chunk **q = calloc(w->cap * 2, sizeof *q);
 		if (q == NULL)
 			abort();
-		for (size_t i = 0; i < p->qlen; i++)
-			q[i] = p->q[(p->qhead + i) % p->qcap];
-		free(p->q);
-		p->q = q;
-		p->qhead = 0;
-		p->qcap *= 2;
+		for (size_t i = 0; i < w->len; i++)
+			q[i] = w->q[(w->head + i) % w->cap];
+		free(w->q);
+		w->q = q;
+		w->head = 0;
+		w->cap *= 2;
 	}
 	c->done = 0;
-	p->q[(p->qhead + p->qlen) % p->qcap] = c;
-	p->qlen++;
-	pthread_cond_signal(&p->work);
+	w->q[(w->head + w->len) % w->cap] = c;
+	w->len++;
+	/* Every thread waits on the one condition: wake them all, the one
+	 * whose queue grew takes it. */
+	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -200,11 +233,12 @@ void ing_pool_free(struct ing_pool *p)
 	p->stop = 1;
 	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->mu);
-	for (int i = 0; i < p->n; i++)
-		pthread_join(p->th[i], NULL);
+	for (int i = 0; i < p->n; i++) {
+		pthread_join(p->w[i].th, NULL);
+		free(p->w[i].q);
+	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
-	free(p->q);
 	free(p);
 }

@@ -1002,6 +1002,59 @@ static void test_batches_fallback_concurrency(void **state)
 	free(hdup);
 }
 
+/* The itrace_ingest role of DESIGN.md is enough to load events (also the
+ * staging path and new partitions) and to store alerts. */
+static void test_ingest_role(void **state)
+{
+	(void)state;
+	char *ci = th_db_new_migrated();
+	PGconn *c = connect_utc(ci);
+	char role[64], sql[256];
+	snprintf(role, sizeof role, "t_ingest_%ld", (long)getpid());
+	snprintf(sql, sizeof sql, "CREATE ROLE %s LOGIN IN ROLE itrace_ingest", role);
+	PGresult *res = PQexec(c, sql);
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	char *ci_role = NULL;
+	assert_true(asprintf(&ci_role, "%s user=%s", ci, role) > 0);
+	const char *lines =
+		"{\"type\":\"event\",\"kind\":\"dns_query\",\"time\":\"2024-05-02T00:00:00Z\","
+		"\"host\":\"h1\",\"target\":\"example.com\"}\n"
+		"{\"type\":\"alert\",\"host\":\"h1\",\"detected_at\":\"2024-05-02T00:00:01Z\","
+		"\"path\":\"C:\\\\x.exe\",\"action\":\"blocked\"}\n";
+	const char *path = th_write_file("role.json", lines, strlen(lines));
+	char *pdup = strdup(path);
+	struct th_out o;
+	int rc = run_ingest(&o, NULL, NULL, "--db", ci_role, "--tenant", "acme", pdup, NULL);
+	if (rc != 0)
+		fail_msg("exit %d\n%s", rc, o.err);
+	expect_summary(&o, 2, 2, 0, 0);
+	th_out_free(&o);
+	char *env[] = {"ITRACE_INGEST_NO_PRECHECK=1", NULL};
+	assert_int_equal(run_ingest(&o, NULL, env, "--db", ci_role, "--tenant", "acme", pdup, NULL),
+	                 0);
+	expect_summary(&o, 2, 0, 0, 0);
+	th_out_free(&o);
+	assert_int_equal(q_count(c, "SELECT count(*) FROM event"), 1);
+	assert_int_equal(q_count(c, "SELECT count(*) FROM alert"), 1);
+	PQfinish(c);
+	th_db_drop(ci);
+	/* The role is cluster-wide: remove it once its database is gone. */
+	char *admin = NULL;
+	assert_true(asprintf(&admin, "host=%s user=%s dbname=postgres",
+	                     getenv("ITRACE_TEST_PGHOST") != NULL ? getenv("ITRACE_TEST_PGHOST")
+	                                                          : "/var/run/postgresql",
+	                     getenv("ITRACE_TEST_PGUSER") != NULL ? getenv("ITRACE_TEST_PGUSER")
+	                                                          : "postgres") > 0);
+	c = th_connect(admin);
+	snprintf(sql, sizeof sql, "DROP ROLE IF EXISTS %s", role);
+	PQclear(PQexec(c, sql));
+	PQfinish(c);
+	free(admin);
+	free(ci_role);
+	free(pdup);
+}
+
 int main(void)
 {
 	/* Child programs run with this process's cwd; make ITRACE_BIN absolute
@@ -1020,6 +1073,7 @@ int main(void)
 		cmocka_unit_test(test_exit_2),
 		cmocka_unit_test(test_guid_aliasing),
 		cmocka_unit_test(test_batches_fallback_concurrency),
+		cmocka_unit_test(test_ingest_role),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
