@@ -336,19 +336,18 @@ static const char sql_procs[] =
 	" AND proc_key = ANY (ARRAY(SELECT k FROM dk UNION SELECT k FROM ak))"
 	" AND (proc_key = ANY (ARRAY(SELECT k FROM dk))"
 	"      OR kind IN ('process_start','process_end')"
-	"      OR (kind IN ('net_connect','dns_query') AND proc_key = ANY($10::int8[])))";
-
-/* Registry changes naming the file ($10: lower-case stem) within up to four
- * windows [$2,$3] .. [$8,$9]. */
-static const char sql_registry[] =
-	"SELECT " EV_COLS " FROM event"
+	"      OR (kind IN ('net_connect','dns_query') AND proc_key = ANY($10::int8[])))"
+	/* Registry changes naming the file ($19: lower-case stem; NULL: none)
+	 * within up to four windows [$11,$12] .. [$17,$18] (NULL: unused). */
+	" UNION ALL"
+	" SELECT " EV_COLS " FROM event"
 	" WHERE endpoint_id = $1"
 	" AND kind IN ('registry_set','registry_create','registry_delete','registry_rename')"
-	" AND ((ts >= $2::timestamptz AND ts <= $3::timestamptz)"
-	"   OR (ts >= $4::timestamptz AND ts <= $5::timestamptz)"
-	"   OR (ts >= $6::timestamptz AND ts <= $7::timestamptz)"
-	"   OR (ts >= $8::timestamptz AND ts <= $9::timestamptz))"
-	" AND (strpos(lower(target), $10) > 0 OR strpos(lower(details), $10) > 0)";
+	" AND ((ts >= $11::timestamptz AND ts <= $12::timestamptz)"
+	"   OR (ts >= $13::timestamptz AND ts <= $14::timestamptz)"
+	"   OR (ts >= $15::timestamptz AND ts <= $16::timestamptz)"
+	"   OR (ts >= $17::timestamptz AND ts <= $18::timestamptz))"
+	" AND (strpos(lower(target), $19) > 0 OR strpos(lower(details), $19) > 0)";
 
 #define REG_WINDOW_US (120LL * 1000000)
 
@@ -530,8 +529,12 @@ int evidence_load(PGconn *c, int64_t alert_id, int64_t to_us,
 	if (classify_seeds(ev, &x, &w, t) < 0)
 		goto oom;
 
-	/* 3, 4. descendants, ancestors and their events. */
-	if (x.n + w.n > 0) {
+	/* 3, 4. descendants, ancestors, their events; registry changes naming
+	 * the file around its writes and executions. */
+	int any = 0;
+	for (int i = 0; i < 4; i++)
+		any |= t[i] != 0;
+	if (x.n + w.n > 0 || any) {
 		arr[0] = pg_array(&x, NULL, 0);
 		arr[1] = pg_array(&x, NULL, 1);
 		arr[2] = pg_array(&x, &w, 0);
@@ -542,49 +545,29 @@ int evidence_load(PGconn *c, int64_t alert_id, int64_t to_us,
 			goto oom;
 		/* Descendants start after the first execution; ancestors
 		 * before the last seed: fewer partitions to plan and scan. */
-		char dfrom[DB_TS_LEN], ato[DB_TS_LEN];
+		char dfrom[DB_TS_LEN], ato[DB_TS_LEN], tb[8][DB_TS_LEN], stem[256];
 		int64_t last = t[1] > t[3] ? t[1] : t[3];
 		db_format_ts(t[2] != 0 ? t[2] : ev->from_us, dfrom);
 		db_format_ts(last != 0 ? last : ev->to_us, ato);
-		const char *p_procs[10] = {endp, dfrom, to, arr[0], arr[1], arr[2], arr[3],
-		                           from, ato, arr[4]};
-		if ((r = q(c, ev, "evidence: processes", sql_procs, 10, p_procs, err)) == NULL)
+		snprintf(stem, sizeof stem, "%s", lname);
+		char *dot = strrchr(stem, '.');
+		if (dot != NULL && dot != stem)
+			*dot = '\0';
+		const char *p[19] = {endp, dfrom, to, arr[0], arr[1], arr[2], arr[3],
+		                     from, ato, arr[4]};
+		for (int i = 0; i < 4; i++) {
+			if (t[i] == 0)
+				continue;
+			p[10 + 2 * i] = db_format_ts(t[i] - REG_WINDOW_US, tb[2 * i]);
+			p[11 + 2 * i] = db_format_ts(t[i] + REG_WINDOW_US, tb[2 * i + 1]);
+		}
+		p[18] = strlen(stem) >= 4 ? stem : NULL;
+		if ((r = q(c, ev, "evidence: processes, registry", sql_procs, 19, p, err)) == NULL)
 			goto out;
 		if (take_rows(ev, &seen, r) < 0)
 			goto oom;
 		PQclear(r);
 		r = NULL;
-	}
-
-	/* 5. registry changes naming the file around its writes / executions. */
-	{
-		char stem[256];
-		snprintf(stem, sizeof stem, "%s", lname);
-		char *dot = strrchr(stem, '.');
-		if (dot != NULL && dot != stem)
-			*dot = '\0';
-		char tb[8][DB_TS_LEN];
-		const char *p_reg[10];
-		p_reg[0] = endp;
-		int any = 0;
-		for (int i = 0; i < 4; i++) {
-			if (t[i] == 0) {
-				p_reg[1 + 2 * i] = p_reg[2 + 2 * i] = NULL;
-				continue;
-			}
-			any = 1;
-			p_reg[1 + 2 * i] = db_format_ts(t[i] - REG_WINDOW_US, tb[2 * i]);
-			p_reg[2 + 2 * i] = db_format_ts(t[i] + REG_WINDOW_US, tb[2 * i + 1]);
-		}
-		p_reg[9] = stem;
-		if (any && strlen(stem) >= 4) {
-			if ((r = q(c, ev, "evidence: registry", sql_registry, 10, p_reg, err)) == NULL)
-				goto out;
-			if (take_rows(ev, &seen, r) < 0)
-				goto oom;
-			PQclear(r);
-			r = NULL;
-		}
 	}
 	rc = 0;
 	goto out;
