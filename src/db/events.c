@@ -10,10 +10,10 @@
 #include "db/conn.h"
 #include "db/copy.h"
 
-/* endpoint_id and dedup come first: the rest of a row (the "tail") depends
- * on the event alone and can be encoded by any thread. */
+/* Everything but endpoint_id and dedup depends on the event alone and can
+ * be encoded by any thread (db_event_encode_tail). */
 const char db_event_columns[] =
-	"endpoint_id, dedup, ts, kind, eid, record_id, proc_guid, proc_key, pid,"
+	"endpoint_id, ts, kind, eid, record_id, dedup, proc_guid, proc_key, pid,"
 	" image, cmdline, user_name, integrity, parent_guid, parent_key,"
 	" parent_pid, parent_image, parent_cmdline, target, details, proto,"
 	" remote_ip, remote_port, local_ip, local_port, initiated, sha256, sha1,"
@@ -108,8 +108,9 @@ static void put_extra(struct db_copybuf *b, const json_t *extra)
 
 #define T(s) do { db_copy_sep(b); db_copy_text(b, (s)); } while (0)
 
-void db_event_encode_tail(struct db_copybuf *b, const struct ev *e)
+size_t db_event_encode_tail(struct db_copybuf *b, const struct ev *e)
 {
+	size_t start = b->len;
 	char ts[DB_TS_LEN];
 	db_format_ts(e->ts_us, ts);
 	db_copy_raw(b, ts, strlen(ts));
@@ -119,6 +120,7 @@ void db_event_encode_tail(struct db_copybuf *b, const struct ev *e)
 	db_copy_sep(b);
 	db_copy_i64_opt(b, e->record_id);
 	db_copy_sep(b);
+	size_t mid = b->len - start;   /* the dedup column goes here */
 	put_guid(b, e->proc_guid);
 	db_copy_sep(b);
 	put_key(b, e->proc_guid);
@@ -161,23 +163,31 @@ void db_event_encode_tail(struct db_copybuf *b, const struct ev *e)
 	db_copy_sep(b);
 	put_extra(b, e->extra);
 	db_copy_eol(b);
+	return mid;
 }
 
 #undef T
 
-static void encode_head(struct db_copybuf *b, int64_t endpoint_id, int64_t dedup)
+/* endpoint_id, the tail's first part, dedup, the rest. */
+static void encode_row(struct db_copybuf *b, int64_t endpoint_id, int64_t dedup,
+                       const char *tail, size_t len, size_t mid)
 {
 	db_copy_i64(b, endpoint_id);
 	db_copy_sep(b);
+	db_copy_raw(b, tail, mid);
 	db_copy_i64(b, dedup);
 	db_copy_sep(b);
+	db_copy_raw(b, tail + mid, len - mid);
 }
 
 void db_event_encode(struct db_copybuf *b, int64_t endpoint_id, const struct ev *e,
                      int64_t dedup)
 {
-	encode_head(b, endpoint_id, dedup);
-	db_event_encode_tail(b, e);
+	struct db_copybuf t;
+	db_copy_init(&t);
+	size_t mid = db_event_encode_tail(&t, e);
+	encode_row(b, endpoint_id, dedup, t.data, t.len, mid);
+	db_copy_free(&t);
 }
 
 int db_event_check(const struct ev *e, char *why, size_t whylen)
@@ -689,6 +699,7 @@ static int submit(struct db_evload *l, char **err)
 static struct row *new_row(struct db_evload *l, int64_t endpoint_id, int64_t ts_us,
                            int64_t dedup)
 {
+	/* The row's bytes are written by the caller. */
 	struct batch *b = l->fill;
 	if (b->n == b->cap) {
 		b->cap = b->cap != 0 ? b->cap * 2 : 1024;
@@ -699,7 +710,6 @@ static struct row *new_row(struct db_evload *l, int64_t endpoint_id, int64_t ts_
 	r->ts = ts_us;
 	r->dedup = dedup;
 	r->off = b->buf.len;
-	encode_head(&b->buf, endpoint_id, dedup);
 	return r;
 }
 
@@ -716,15 +726,15 @@ int db_evload_add(struct db_evload *l, int64_t endpoint_id, const struct ev *e,
                   int64_t dedup, char **err)
 {
 	struct row *r = new_row(l, endpoint_id, e->ts_us, dedup);
-	db_event_encode_tail(&l->fill->buf, e);
+	db_event_encode(&l->fill->buf, endpoint_id, e, dedup);
 	return end_row(l, r, err);
 }
 
 int db_evload_add_tail(struct db_evload *l, int64_t endpoint_id, int64_t ts_us,
-                       int64_t dedup, const char *tail, size_t len, char **err)
+                       int64_t dedup, const char *tail, size_t len, size_t mid, char **err)
 {
 	struct row *r = new_row(l, endpoint_id, ts_us, dedup);
-	db_copy_raw(&l->fill->buf, tail, len);
+	encode_row(&l->fill->buf, endpoint_id, dedup, tail, len, mid);
 	return end_row(l, r, err);
 }
 

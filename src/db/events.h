@@ -58,9 +58,10 @@ int db_evload_add(struct db_evload *l, int64_t endpoint_id, const struct ev *e,
 
 /* The same with the event already encoded by db_event_encode_tail() (so
  * callers can encode in parallel threads): ts_us is the event's time, tail
- * the encoded bytes (borrowed, copied). */
+ * the encoded bytes (borrowed, copied) and mid what encode_tail returned. */
 int db_evload_add_tail(struct db_evload *l, int64_t endpoint_id, int64_t ts_us,
-                       int64_t dedup, const char *tail, size_t len, char **err);
+                       int64_t dedup, const char *tail, size_t len, size_t mid,
+                       char **err);
 
 /* Load everything queued and wait for it. 0, or -1 with *err. */
 int db_evload_flush(struct db_evload *l, char **err);
@@ -76,15 +77,17 @@ void db_evload_free(struct db_evload *l);
 int db_event_check(const struct ev *e, char *why, size_t whylen);
 
 /* The column list the loader fills, in order (for tests and tools that
- * produce the same COPY rows, e.g. the benchmark's psql \copy). The first
- * two are endpoint_id and dedup. */
+ * produce the same COPY rows, e.g. the benchmark's psql \copy):
+ * endpoint_id, ts, kind, eid, record_id, dedup, then the rest. */
 extern const char db_event_columns[];
 /* Encode e as one COPY text row (with trailing newline) appended to b. */
 struct db_copybuf;
 void db_event_encode(struct db_copybuf *b, int64_t endpoint_id, const struct ev *e,
                      int64_t dedup);
-/* The row without its first two columns (from "ts" on, with the newline):
- * depends on e alone. Pure and thread-safe. */
-void db_event_encode_tail(struct db_copybuf *b, const struct ev *e);
+/* The row without endpoint_id and dedup, with the newline: depends on e
+ * alone (pure, thread-safe). Returns the offset, from where this call
+ * started writing, at which the dedup column ("N\t") belongs; the
+ * endpoint_id column ("N\t") goes before the whole. */
+size_t db_event_encode_tail(struct db_copybuf *b, const struct ev *e);
 
 #endif

@@ -72,6 +72,7 @@ struct ing_item {
 	char *err;                   /* LL_ERROR reason, malloc'd */
 	size_t tail_off, tail_len;   /* LL_EVENT: db_event_encode_tail() in
 	                                chunk.tails */
+	size_t tail_mid;             /* and what it returned */
 };
 
 struct ing_chunk {

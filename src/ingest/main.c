@@ -415,7 +415,7 @@ static void on_event(struct run *r, const struct ing_chunk *c, const struct ing_
 		return;
 	char *err = NULL;
 	if (db_evload_add_tail(r->loader, ep, e->ts_us, dedup, c->tails.data + it->tail_off,
-	                       it->tail_len, &err) < 0) {
+	                       it->tail_len, it->tail_mid, &err) < 0) {
 		fatal_msg(r, err);
 		free(err);
 	}

@@ -112,7 +112,7 @@ static void parse_chunk(struct ing_chunk *c)
 				abort();
 		} else if (it->res == LL_EVENT) {
 			it->tail_off = c->tails.len;
-			db_event_encode_tail(&c->tails, &it->ev);
+			it->tail_mid = db_event_encode_tail(&c->tails, &it->ev);
 			it->tail_len = c->tails.len - it->tail_off;
 		}
 	}
