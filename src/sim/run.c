@@ -445,6 +445,12 @@ static void done_heartbeat(struct loop *L, struct rq *r, CURLcode cc, long statu
 	e->hb_busy = false;
 	e->hb_tries++;
 	struct agent_call *c = &r->call;
+	if (cc == CURLE_OPERATION_TIMEDOUT && L->o->wait && !L->o->once) {
+		/* A server that holds long-polls longer than we wait: ask again. */
+		e->hb_next = mono();
+		note_scan(L, e->hb_next);
+		return;
+	}
 	if (cc != CURLE_OK || status != 200) {
 		L->cnt->hb_fail++;
 		char why[256];
