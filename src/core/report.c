@@ -795,6 +795,23 @@ static void build_notes(struct build *b)
 			     base_name(o->proc.image), p1);
 		}
 	}
+	/* Deletions of the file (path or content). */
+	int deletes = 0;
+	for (size_t oi = 0; oi < b->n && deletes < 5; oi++) {
+		const struct ev *e = &b->evs[b->order[oi]];
+		if (e->kind != EV_FILE_DELETE || e->target == NULL ||
+		    (!is_path(b, e->target) && !is_hash(b, e->sha256)))
+			continue;
+		char when[40], *img = sdup(b, base_name(e->image)), *path = sdup(b, e->target);
+		ev_format_time(e->ts_us, when, sizeof when);
+		fmt_pid(p1, sizeof p1, e->pid);
+		if (img != NULL && path != NULL)
+			note(b, "%s was deleted at %s by %s (pid %s).",
+			     "%s は %s に %s (pid %s) によって削除されました。", path, when, img, p1);
+		free(img);
+		free(path);
+		deletes++;
+	}
 	int started = 0;
 	for (size_t k = 0; k < r->n_exec; k++)
 		started += r->exec[k].via != RP_VIA_LOAD;

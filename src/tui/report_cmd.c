@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "core/report.h"
+#include "core/sanitize.h"
 #include "db/conn.h"
 #include "db/evidence.h"
 
@@ -57,6 +58,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 	return argv[++*i];
 }
 
+/* 0 ok, 1 help printed, -1 bad usage (message printed). */
 static int parse(int argc, char **argv, struct ropts *o)
 {
 	memset(o, 0, sizeof *o);
@@ -94,6 +96,9 @@ static int parse(int argc, char **argv, struct ropts *o)
 			}
 		} else if (strcmp(argv[i], "--timing") == 0) {
 			o->timing = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			return 1;
 		} else {
 			fprintf(stderr, "itrace-tui: unknown argument \"%s\"\n", argv[i]);
 			return -1;
@@ -106,13 +111,21 @@ static int parse(int argc, char **argv, struct ropts *o)
 	return 0;
 }
 
+/* An error message on stderr; server messages can quote logged values. */
+static void complain(const char *msg)
+{
+	char *safe = san_str(msg != NULL ? msg : "database error");
+	fprintf(stderr, "itrace-tui: %s\n", safe != NULL ? safe : "error");
+	free(safe);
+}
+
 static int quick(const struct ropts *o)
 {
 	double t0 = mono_ms();
 	char *err = NULL;
 	PGconn *c = db_connect(o->db, "itrace-tui report", &err);
 	if (c == NULL) {
-		fprintf(stderr, "itrace-tui: %s\n", err != NULL ? err : "cannot connect");
+		complain(err != NULL ? err : "cannot connect");
 		free(err);
 		return 2;
 	}
@@ -125,7 +138,7 @@ static int quick(const struct ropts *o)
 		if (rc == 1)
 			fprintf(stderr, "itrace-tui: alert %lld not found\n", (long long)o->alert);
 		else
-			fprintf(stderr, "itrace-tui: %s\n", err != NULL ? err : "database error");
+			complain(err);
 		free(err);
 		PQfinish(c);
 		return rc == 1 ? 1 : lost ? 2 : 1;
@@ -169,7 +182,10 @@ int report_cmd_main(int argc, char **argv)
 		return 2;
 	}
 	struct ropts o;
-	if (parse(argc, argv, &o) != 0) {
+	int rc = parse(argc, argv, &o);
+	if (rc != 0) {
+		if (rc > 0)
+			return 0;   /* --help */
 		fputs(usage, stderr);
 		return 2;
 	}
