@@ -6,7 +6,8 @@
 # tenant and N endpoint tokens (default 1,000) with the admin subcommands,
 # and measures:
 #   1. N simulated endpoints heartbeating (itrace-endpoint-sim, every
-#      endpoint every 0.2 s: 5,000 requests/s offered): requests/s, latency;
+#      endpoint every 0.2 s: 5,000 requests/s offered; then every 2 s):
+#      requests/s, latency, CPU per heartbeat of daemon, database, simulator;
 #   2. the same heartbeat route under wrk (closed loop, N connections, each
 #      request another endpoint's token): requests/s, latency percentiles;
 #   3. isolate-to-endpoint latency with long-poll: N endpoints waiting in
@@ -83,12 +84,41 @@ echo "cmdd.sh: itrace-cmdd on $api ($(nproc) cores), $N endpoints"
 "$bin/itrace-endpoint-sim" --api "$api" --tokens "$tokens" --once 2>"$work/warm.err" >/dev/null ||
   { echo "cmdd.sh: warm-up sync failed" >&2; tail -3 "$work/warm.err" >&2; exit 1; }
 
+# CPU time (1/100 s ticks) of a process, and of the cluster's processes.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() {
+  local pm t=0 p
+  pm=$(head -1 "$work/pg/data/postmaster.pid")
+  for p in "$pm" $(pgrep -P "$pm"); do t=$((t + $(ticks "$p"))); done
+  echo "$t"
+}
+cmdd_pid=$pids
+
+# One load run of the simulator: heartbeats every $1 s for $secs s.
+sim_load() {
+  local c0 g0 c1 g1 n
+  c0=$(ticks "$cmdd_pid"); g0=$(pg_ticks)
+  TIMEFORMAT="%U %S"
+  { time "$bin/itrace-endpoint-sim" --api "$api" --tokens "$tokens" --interval "$1" \
+      --duration "$secs" --stats >/dev/null 2>"$work/load.err"; } 2>"$work/load.time"
+  c1=$(ticks "$cmdd_pid"); g1=$(pg_ticks)
+  sed -n 's/^itrace-endpoint-sim: stats: /   /p' "$work/load.err"
+  grep -o 'heartbeats [0-9]* ok [0-9]* failed' "$work/load.err" | sed 's/^/   /'
+  n=$(sed -n 's/.*stats: \([0-9]*\) heartbeats.*/\1/p' "$work/load.err")
+  if [ "${n:-0}" -gt 0 ]; then
+    awk -v n="$n" -v c=$((c1 - c0)) -v g=$((g1 - g0)) -v s="$(cat "$work/load.time")" \
+      'BEGIN { split(s, t, " ");
+               printf "   CPU per heartbeat: itrace-cmdd %.0f us, PostgreSQL %.0f us, simulator %.0f us\n",
+                      c * 1e4 / n, g * 1e4 / n, (t[1] + t[2]) * 1e6 / n }'
+  fi
+}
+
 echo
-echo "1. $N endpoints heartbeating every 0.2 s (itrace-endpoint-sim, ${secs} s):"
-"$bin/itrace-endpoint-sim" --api "$api" --tokens "$tokens" --interval 0.2 \
-  --duration "$secs" --stats >/dev/null 2>"$work/load.err"
-sed -n 's/^itrace-endpoint-sim: stats: /   /p' "$work/load.err"
-grep -o 'heartbeats [0-9]* ok [0-9]* failed' "$work/load.err" | sed 's/^/   /'
+echo "1. $N endpoints heartbeating every 0.2 s (itrace-endpoint-sim, ${secs} s, $((N * 5))/s offered):"
+sim_load 0.2
+echo
+echo "   the same, every 2 s ($((N / 2))/s offered: latency below saturation):"
+sim_load 2
 
 echo
 if command -v wrk >/dev/null; then
