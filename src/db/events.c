@@ -536,7 +536,16 @@ static void build_sql(void)
 	         db_event_columns, db_event_columns);
 }
 
-/* Slow path: COPY into a temporary table, then insert what is new. */
+/* SQLSTATEs after which the same batch may simply be tried again:
+ * deadlock and serialization failure (two loaders inserting overlapping
+ * keys in different orders). */
+static int retryable(const char *state)
+{
+	return strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0;
+}
+
+/* Slow path: COPY into a temporary table, then insert what is new, in one
+ * transaction; tried again (a few times) after a deadlock. */
 static int64_t load_staged(struct db_evload *l, const struct batch *b, size_t nranges,
                            char **err)
 {
@@ -544,25 +553,32 @@ static int64_t load_staged(struct db_evload *l, const struct batch *b, size_t nr
 	snprintf(stage, sizeof stage,
 	         "CREATE TEMP TABLE itrace_stage ON COMMIT DROP AS SELECT %s FROM event WITH NO DATA",
 	         db_event_columns);
-	if (db_exec_cmd(l->c, "begin", "BEGIN", 0, NULL, err) < 0)
-		return -1;
-	int64_t rows = -1;
-	if (db_exec_cmd(l->c, "create staging table", stage, 0, NULL, err) == 0 &&
-	    db_copy_send_ranges(l->c, copy_stage_sql, b->buf.data, l->ranges, nranges,
-	                        NULL, err) >= 0) {
-		PGresult *r = db_exec(l->c, "insert staged events", insert_stage_sql, 0, NULL,
-		                      NULL, err);
-		if (r != NULL) {
-			if (db_parse_i64(PQcmdTuples(r), &rows) < 0)
-				rows = 0;
-			PQclear(r);
-			if (db_exec_cmd(l->c, "commit", "COMMIT", 0, NULL, err) < 0)
-				rows = -1;
+	for (int attempt = 1;; attempt++) {
+		char state[6] = "";
+		int64_t rows = -1;
+		if (db_exec_cmd(l->c, "begin", "BEGIN", 0, NULL, err) < 0)
+			return -1;
+		if (db_exec_cmd(l->c, "create staging table", stage, 0, NULL, err) == 0 &&
+		    db_copy_send_ranges(l->c, copy_stage_sql, b->buf.data, l->ranges, nranges,
+		                        NULL, err) >= 0) {
+			PGresult *r = db_exec(l->c, "insert staged events", insert_stage_sql, 0,
+			                      NULL, state, err);
+			if (r != NULL) {
+				if (db_parse_i64(PQcmdTuples(r), &rows) < 0)
+					rows = 0;
+				PQclear(r);
+				if (db_exec_cmd(l->c, "commit", "COMMIT", 0, NULL, err) < 0)
+					rows = -1;
+			}
 		}
-	}
-	if (rows < 0)
+		if (rows >= 0)
+			return rows;
 		PQclear(PQexec(l->c, "ROLLBACK"));
-	return rows;
+		if (attempt == 5 || !retryable(state))
+			return -1;
+		free(*err);
+		*err = NULL;
+	}
 }
 
 /* Load one batch; updates the stats. */
@@ -585,7 +601,9 @@ static int load_batch(struct db_evload *l, const struct batch *b, char **err)
 		char *cerr = NULL;
 		rows = db_copy_send_ranges(l->c, copy_event_sql, b->buf.data, l->ranges,
 		                           nranges, state, &cerr);
-		if (rows < 0 && strcmp(state, "23505") == 0) {
+		/* Rows another loader stored since the pre-check, or a deadlock
+		 * with one: take the path that tolerates both. */
+		if (rows < 0 && (strcmp(state, "23505") == 0 || retryable(state))) {
 			free(cerr);
 			fallback = 1;
 			rows = load_staged(l, b, nranges, err);
