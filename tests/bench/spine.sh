@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# spine.sh - benchmarks of the evidence spine (issue 2, section 6), run by
+# run.sh. Starts its own throwaway PostgreSQL (tests/lib/pg.sh) and stops
+# it on every exit path. Prints figures; never fails the build.
+#
+# (a) Ingest rate: one data set from tests/bench/gen (seeded, realistic),
+#     loaded twice into fresh migrated databases with the same schema,
+#     indexes, tenant, endpoints and daily partitions: by itrace-ingest from
+#     the native NDJSON, and by `psql \copy` from the same rows already in
+#     the loader's COPY text format. Rows/s of each and the ratio (goal:
+#     itrace-ingest >= 0.8x of \copy).
+# (b) Evidence of one alert: a larger data set (ITRACE_BENCH_SCALE) loaded
+#     by \copy (the same rows itrace-ingest stores; loading it twice would
+#     only cost time), its alerts by itrace-ingest, ANALYZE; then for 50
+#     alerts spread over the list: `itrace-tui report quick --format json`
+#     end to end, and a bare indexed fetch of the rows it needs
+#     (tests/bench/spine_fetch.c). p50/p95 and the ratio (goals: p50 <=
+#     20 ms, <= 2x the bare fetch). Two rounds, the second timed.
+#
+# ITRACE_BENCH_SCALE=small|medium|full (default medium):
+#     small    100 endpoints x 8 days x 2,000 events/day   (~1.4 M rows)
+#     medium 1,000 endpoints x 8 days x   800 events/day   (~7 M rows)
+#     full   1,000 endpoints x 8 days x 10,000 events/day  (~80 M rows: the
+#            issue's scale; hours and ~100 GB of disk on this machine)
+# (events/day is per endpoint, an average over weekdays and quieter nights
+# and weekends; the generator prints the count it made.) The ingest-rate set
+# is one working day of the same endpoints at ITRACE_BENCH_RATE_PER_DAY
+# (default 1,000) events each.
+# Other knobs: ITRACE_BENCH_ENDPOINTS, ITRACE_BENCH_DAYS,
+# ITRACE_BENCH_PER_DAY (override the scale), ITRACE_BENCH_ALERTS (50),
+# ITRACE_BENCH_SEED (1), BUILD=DIR, ITRACE_BIN=DIR, TMPDIR.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+bin=${ITRACE_BIN:-$build/bin}
+gen=$build/bench/gen
+fetch=$build/bench/spine_fetch
+
+scale=${ITRACE_BENCH_SCALE:-medium}
+case $scale in
+small) eps=100 days=8 perday=2000 ;;
+medium) eps=1000 days=8 perday=800 ;;
+full) eps=1000 days=8 perday=10000 ;;
+*) echo "spine.sh: ITRACE_BENCH_SCALE must be small, medium or full" >&2; exit 1 ;;
+esac
+eps=${ITRACE_BENCH_ENDPOINTS:-$eps}
+days=${ITRACE_BENCH_DAYS:-$days}
+perday=${ITRACE_BENCH_PER_DAY:-$perday}
+rate_perday=${ITRACE_BENCH_RATE_PER_DAY:-1000}
+nalerts=${ITRACE_BENCH_ALERTS:-50}
+seed=${ITRACE_BENCH_SEED:-1}
+start=2024-03-04            # a Monday
+
+for p in "$bin/itrace-ingest" "$bin/itrace-tui" "$gen" "$fetch"; do
+  [ -x "$p" ] || { echo "spine.sh: $p missing (make all and the bench programs first)" >&2; exit 1; }
+done
+command -v psql >/dev/null || { echo "spine.sh: psql missing" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/itrace-spine.XXXXXX")
+chmod 755 "$work"
+cleanup() {
+  "$top/tests/lib/pg.sh" stop "$work/pg" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+load() { awk '{ print $1 }' /proc/loadavg; }
+
+"$top/tests/lib/pg.sh" start "$work/pg" || { echo "spine.sh: cannot start PostgreSQL" >&2; exit 1; }
+pguser=$("$top/tests/lib/pg.sh" user "$work/pg")
+sock=$work/pg/sock
+conn() { echo "host=$sock user=$pguser dbname=$1"; }
+q() { psql -X -qAt -v ON_ERROR_STOP=1 -h "$sock" -U "$pguser" -d "$1" -c "$2"; }
+cols=$("$gen" --columns)
+
+# A fresh database: schema, the tenant, the endpoints with the generator's
+# ids, the daily partitions of the window. $1 name, $2 hosts file, $3 days.
+fresh_db() {
+  q postgres "CREATE DATABASE $1" || return 1
+  "$bin/itrace-ingest" --db "$(conn "$1")" --migrate >/dev/null 2>"$work/migrate.err" ||
+    { cat "$work/migrate.err" >&2; return 1; }
+  psql -X -q -v ON_ERROR_STOP=1 -h "$sock" -U "$pguser" -d "$1" >/dev/null <<SQL || return 1
+INSERT INTO tenant (id, name) VALUES (1, 'bench');
+SELECT setval('tenant_id_seq', 1);
+\copy endpoint (id, tenant_id, name, hostname) from '$2'
+SELECT setval('endpoint_id_seq', (SELECT max(id) FROM endpoint));
+SELECT itrace_event_partition(d::date)
+  FROM generate_series('$start'::date, '$start'::date + $3 - 1, interval '1 day') d;
+SQL
+}
+
+echo "spine: machine: $(nproc) cores, load average $(load) at start"
+
+# ---- (a) ingest rate ---------------------------------------------------------
+echo "spine: (a) ingest rate: generating $eps endpoints x 1 day x $rate_perday events/day (seed $seed)"
+"$gen" --seed "$seed" --endpoints "$eps" --days 1 --per-day "$rate_perday" --start "$start" \
+  -o "$work/rate.ndjson" --copy-text "$work/rate.copy" --hosts "$work/hosts.tsv" \
+  --chains 0 --quiet || { echo "spine.sh: gen failed" >&2; exit 1; }
+lines=$(wc -l <"$work/rate.ndjson")
+mb=$(du -m "$work/rate.ndjson" | cut -f1)
+fresh_db rate_ingest "$work/hosts.tsv" 1 || { echo "spine.sh: database setup failed" >&2; exit 1; }
+fresh_db rate_copy "$work/hosts.tsv" 1 || { echo "spine.sh: database setup failed" >&2; exit 1; }
+sync
+
+t0=$(now)
+"$bin/itrace-ingest" --db "$(conn rate_ingest)" --tenant bench "$work/rate.ndjson" \
+  >/dev/null 2>"$work/ingest.err"
+st=$?
+t1=$(now)
+n_ing=$(q rate_ingest "SELECT count(*) FROM event")
+[ "$st" = 0 ] || { echo "spine: itrace-ingest exited $st:"; tail -3 "$work/ingest.err"; }
+
+t2=$(now)
+q rate_copy "\\copy event ($cols) from '$work/rate.copy'" >/dev/null
+t3=$(now)
+n_copy=$(q rate_copy "SELECT count(*) FROM event")
+
+s_ing=$(secs "$t0" "$t1")
+s_copy=$(secs "$t2" "$t3")
+r_ing=$(rate "$n_ing" "$s_ing")
+r_copy=$(rate "$n_copy" "$s_copy")
+echo "spine: (a) $lines lines ($mb MB of NDJSON), $n_ing rows stored by itrace-ingest, $n_copy by \\copy"
+echo "spine: (a) itrace-ingest: $s_ing s, $r_ing rows/s"
+echo "spine: (a) psql \\copy:    $s_copy s, $r_copy rows/s"
+awk -v a="$r_ing" -v b="$r_copy" 'BEGIN { if (b > 0) printf "spine: (a) ratio itrace-ingest / \\copy: %.2fx (goal >= 0.8x)\n", a / b }'
+if [ "$n_ing" != "$n_copy" ] || [ "$n_ing" != "$lines" ]; then
+  echo "spine: (a) NOTE: row counts differ (lines $lines, ingest $n_ing, copy $n_copy)"
+fi
+q postgres "DROP DATABASE rate_ingest" >/dev/null
+q postgres "DROP DATABASE rate_copy" >/dev/null
+rm -f "$work/rate.ndjson" "$work/rate.copy" "$work/rate.ndjson.rejects"
+echo "spine: load average $(load) after (a)"
+
+# ---- (b) evidence for one alert ------------------------------------------------
+echo "spine: (b) evidence: scale $scale: generating $eps endpoints x $days days x $perday events/day (seed $seed)"
+t0=$(now)
+"$gen" --seed "$seed" --endpoints "$eps" --days "$days" --per-day "$perday" --start "$start" \
+  -o /dev/null --copy-text "$work/big.copy" --alerts "$work/alerts.ndjson" \
+  --hosts "$work/hosts.tsv" 2>"$work/gen.err" || { cat "$work/gen.err" >&2; exit 1; }
+t1=$(now)
+sed 's/^gen: /spine: (b) gen: /' "$work/gen.err"
+echo "spine: (b) generated in $(secs "$t0" "$t1") s"
+fresh_db ev "$work/hosts.tsv" "$days" || { echo "spine.sh: database setup failed" >&2; exit 1; }
+t0=$(now)
+q ev "\\copy event ($cols) from '$work/big.copy'" >/dev/null ||
+  { echo "spine.sh: loading the evidence data set failed" >&2; exit 1; }
+t1=$(now)
+rm -f "$work/big.copy"
+rows=$(q ev "SELECT count(*) FROM event")
+echo "spine: (b) loaded $rows rows by \\copy in $(secs "$t0" "$t1") s ($(rate "$rows" "$(secs "$t0" "$t1")") rows/s)"
+"$bin/itrace-ingest" --db "$(conn ev)" --tenant bench "$work/alerts.ndjson" \
+  >"$work/alerts.out" 2>"$work/alerts.err"
+ids=$(awk '$1 == "alert" { print $2 }' "$work/alerts.out")
+total=$(echo "$ids" | grep -c .)
+t0=$(now)
+q ev "VACUUM ANALYZE" >/dev/null
+echo "spine: (b) $total alerts stored; VACUUM ANALYZE $(secs "$t0" "$(now)") s; database $(q ev "SELECT pg_size_pretty(pg_database_size('ev'))")"
+if [ "$total" -eq 0 ]; then
+  echo "spine: (b) no alerts stored, nothing to time"; tail -3 "$work/alerts.err"
+  exit 0
+fi
+# $nalerts ids spread evenly over the list (all of them if fewer)
+pick=$(echo "$ids" | awk -v n="$nalerts" -v t="$total" \
+  'BEGIN { srand(1) } { a[NR] = $1 } END { if (t <= n) { for (i = 1; i <= t; i++) print a[i] } else for (i = 0; i < n; i++) print a[int(i * t / n) + 1] }')
+echo "spine: load average $(load) before the evidence runs"
+# shellcheck disable=SC2086
+"$fetch" --db "$(conn ev)" --report "$bin/itrace-tui" --rounds 2 $pick
+echo "spine: (b) scale $scale: $rows rows, $eps endpoints, $days days ($(awk -v r="$rows" -v e="$eps" -v d="$days" 'BEGIN { printf "%.0f", r / e / d }') events per endpoint-day; the issue's full scale is 10,000)"
+echo "spine: load average $(load) at the end"
+exit 0
