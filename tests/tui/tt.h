@@ -25,6 +25,41 @@ struct tt {
 
 __attribute__((unused)) static void tt_stop(struct tt *t);
 
+/* Servers still running when the test program exits (a failed assertion
+ * jumps past tt_stop) are killed at exit. */
+static char tt_live[16][256];
+
+static void tt_kill_all(void)
+{
+	for (int i = 0; i < 16; i++)
+		if (tt_live[i][0] != '\0') {
+			char cmd[640];
+			snprintf(cmd, sizeof cmd, "/usr/bin/tmux -S '%.255s' kill-server 2>/dev/null", tt_live[i]);
+			if (system(cmd) != 0)
+				fprintf(stderr, "tt: kill-server %s failed\n", tt_live[i]);
+			tt_live[i][0] = '\0';
+		}
+}
+
+static void tt_track(const char *sock, int add)
+{
+	static int registered;
+	if (!registered) {
+		atexit(tt_kill_all);
+		registered = 1;
+	}
+	for (int i = 0; i < 16; i++) {
+		if (add && tt_live[i][0] == '\0') {
+			snprintf(tt_live[i], sizeof tt_live[i], "%s", sock);
+			return;
+		}
+		if (!add && strcmp(tt_live[i], sock) == 0) {
+			tt_live[i][0] = '\0';
+			return;
+		}
+	}
+}
+
 __attribute__((unused)) static long tt_ms(void)
 {
 	struct timespec ts;
@@ -68,7 +103,8 @@ __attribute__((unused)) static int tt_start(struct tt *t, int w, int h, const ch
 		return -1;
 	/* the pane stays after the program ends, showing its exit status */
 	char *wrapped = NULL;
-	if (asprintf(&wrapped, "%s; echo \"[exit $?]\"; sleep 120", command) < 0)
+	/* timeout: a safety net should the test die without stopping it */
+	if (asprintf(&wrapped, "timeout --foreground -s HUP 600 %s; echo \"[exit $?]\"; sleep 60", command) < 0)
 		return -1;
 	const char *args[] = {"-f", "/dev/null", "new-session", "-d", "-x", ws, "-y", hs,
 	                      "-c", cwd, wrapped, NULL};
@@ -76,6 +112,7 @@ __attribute__((unused)) static int tt_start(struct tt *t, int w, int h, const ch
 	free(wrapped);
 	t->up = rc == 0;
 	if (rc == 0) {
+		tt_track(t->sock, 1);
 		const char *opt[] = {"set-option", "-g", "window-size", "manual", NULL};
 		tt_tmux(t, NULL, opt);
 	}
@@ -119,18 +156,17 @@ __attribute__((unused)) static int tt_wait_ex(struct tt *t, const char *marker, 
 }
 
 /* Wait for marker or fail the test, showing the screen. */
-#define TT_WAIT(t, marker, ms) do { \
+static char tt_last_screen[16384];
+#define TT_WAIT_(t, marker, gone, ms, what) do { \
 	char *scr_ = NULL; \
-	if (!tt_wait_ex((t), (marker), 0, (ms), &scr_)) \
-		fail_msg("timeout waiting for \"%s\"; screen:\n%s", (marker), scr_); \
-	free(scr_); \
+	int ok_ = tt_wait_ex((t), (marker), (gone), (ms), &scr_); \
+	snprintf(tt_last_screen, sizeof tt_last_screen, "%s", scr_ != NULL ? scr_ : ""); \
+	free(scr_); /* before fail_msg, which does not return */ \
+	if (!ok_) \
+		fail_msg(what " \"%s\"; screen:\n%s", (marker), tt_last_screen); \
 } while (0)
-#define TT_WAIT_GONE(t, marker, ms) do { \
-	char *scr_ = NULL; \
-	if (!tt_wait_ex((t), (marker), 1, (ms), &scr_)) \
-		fail_msg("\"%s\" did not go away; screen:\n%s", (marker), scr_); \
-	free(scr_); \
-} while (0)
+#define TT_WAIT(t, marker, ms) TT_WAIT_(t, marker, 0, ms, "timeout waiting for")
+#define TT_WAIT_GONE(t, marker, ms) TT_WAIT_(t, marker, 1, ms, "did not go away:")
 
 /* send-keys with tmux key names ("j", "Enter", "Escape", "C-l"). */
 __attribute__((unused)) static void tt_keys(struct tt *t, ...)
@@ -177,9 +213,12 @@ __attribute__((unused)) static char *tt_pane_title(struct tt *t)
  * that it saves its state before the next test starts, then stop. */
 __attribute__((unused)) static void tt_quit(struct tt *t)
 {
+	const char *esc[] = {"send-keys", "Escape", NULL};
+	tt_tmux(t, NULL, esc);
+	/* apart from what follows by more than the console's ESCDELAY (25 ms),
+	 * or Esc and q read as one key, M-q */
+	usleep(150 * 1000);
 	for (int i = 0; i < 5; i++) {
-		const char *esc[] = {"send-keys", "Escape", NULL};
-		tt_tmux(t, NULL, esc);
 		const char *q[] = {"send-keys", "q", NULL};
 		tt_tmux(t, NULL, q);
 		if (tt_wait_ex(t, "[exit ", 0, 1000, NULL))
@@ -194,6 +233,7 @@ __attribute__((unused)) static void tt_stop(struct tt *t)
 		return;
 	const char *args[] = {"kill-server", NULL};
 	tt_tmux(t, NULL, args);
+	tt_track(t->sock, 0);
 	unlink(t->sock);
 	t->up = 0;
 }

@@ -72,7 +72,7 @@ static void test_downgrade(void **state)
 	assert_int_equal(down("red", 8), 1);
 	/* the 16 terminal colours stay what they are */
 	for (int i = 0; i < 16; i++) {
-		char s[16];
+		char s[32];
 		snprintf(s, sizeof s, "colour%d", i);
 		assert_int_equal(down(s, 16), i);
 		assert_int_equal(down(s, 256), i);
