@@ -23,7 +23,9 @@
 
 static const char usage[] =
 	"usage: itrace-tui report quick [--db CONNINFO] --alert ID"
-	" [--format md|json] [--lang en|ja] [--timing]\n";
+	" [--format md|json] [--lang en|ja] [--timing]\n"
+	"       itrace-tui report monthly [--db CONNINFO] --tenant NAME --month YYYY-MM"
+	" [--format md|html] [--lang en|ja]\n";
 
 struct ropts {
 	const char *db;
@@ -177,6 +179,8 @@ int report_cmd_main(int argc, char **argv)
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "monthly") == 0)
+		return report_monthly_main(argc, argv);
 	if (strcmp(argv[1], "quick") != 0) {
 		fprintf(stderr, "itrace-tui: report: unknown kind \"%s\"\n%s", argv[1], usage);
 		return 2;

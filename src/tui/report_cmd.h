@@ -7,4 +7,8 @@
  * or when the database cannot be reached. */
 int report_cmd_main(int argc, char **argv);
 
+/* `report monthly` (report_monthly.c); argv as above, argv[1] "monthly".
+ * Same exit status (1: no such tenant). */
+int report_monthly_main(int argc, char **argv);
+
 #endif
