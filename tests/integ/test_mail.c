@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +45,31 @@ struct sink {
 	char dir[512];
 };
 
+/* Sinks still running: a failed assertion leaves a test between start
+ * and stop; the group teardown and exit stop what is left. */
+static pid_t live[16];
+
+static void live_set(pid_t pid, bool add)
+{
+	for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
+		if (add ? live[i] == 0 : live[i] == pid) {
+			live[i] = add ? pid : 0;
+			return;
+		}
+	}
+}
+
+static void sinks_reap(void)
+{
+	for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
+		if (live[i] > 0) {
+			kill(live[i], SIGTERM);
+			waitpid(live[i], NULL, 0);
+			live[i] = 0;
+		}
+	}
+}
+
 static int sink_start(struct sink *s, int port, const char *const *extra)
 {
 	static int n;
@@ -63,6 +89,7 @@ static int sink_start(struct sink *s, int port, const char *const *extra)
 		execv(PY, (char *const *)argv);
 		_exit(127);
 	}
+	live_set(s->pid, true);
 	char pf[600];
 	snprintf(pf, sizeof pf, "%s/port", s->dir);
 	for (int i = 0; i < 200; i++) {
@@ -77,6 +104,7 @@ static int sink_start(struct sink *s, int port, const char *const *extra)
 	}
 	kill(s->pid, SIGKILL);
 	waitpid(s->pid, NULL, 0);
+	live_set(s->pid, false);
 	return -1;
 }
 
@@ -85,6 +113,7 @@ static void sink_stop(struct sink *s)
 	if (s->pid > 0) {
 		kill(s->pid, SIGTERM);
 		waitpid(s->pid, NULL, 0);
+		live_set(s->pid, false);
 		s->pid = 0;
 	}
 }
@@ -208,6 +237,7 @@ static int setup(void **state)
 		fprintf(stderr, "test_mail: needs %s and %s (run from the top directory)\n", PY, SINK);
 		return -1;
 	}
+	atexit(sinks_reap);
 	conninfo = th_db_new_migrated();
 	if (conninfo == NULL)
 		return -1;
@@ -223,6 +253,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	sinks_reap();
 	PQfinish(db);
 	th_db_drop(conninfo);
 	curl_global_cleanup();
