@@ -272,6 +272,20 @@ int64_t as_deadline(const struct alert *al, char *which)
 	return best;
 }
 
+const char *as_state_short(const char *state)
+{
+	static const char *const map[][2] = {
+		{"quick_verdict", "q-verdict"}, {"quick_published", "q-publish"},
+		{"explain_needed", "e-needed"}, {"explain_verdict", "e-verdict"},
+		{"explain_published", "e-publish"}, {"awaiting_reply", "awaiting"},
+		{"duplicate", "duplicate"}, {"onboarding", "onboard"},
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(state, map[i][0]) == 0)
+			return map[i][1];
+	return state;
+}
+
 char as_verdict(const struct alert *al)
 {
 	return al->ev != 0 ? al->ev : al->qv;

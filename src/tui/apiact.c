@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/cmdapi.h"
+#include "core/rules.h"
 #include "tui/tui.h"
 
 static struct alert *target_alert(struct app *a)
@@ -17,6 +18,25 @@ static struct alert *target_alert(struct app *a)
 	if (a->view == VIEW_QUEUE)
 		return q_current(a);
 	return NULL;
+}
+
+/* The state machine of core/rules.h, asked before a call the daemon would
+ * refuse anyway: the analyst learns why at once. 1 when allowed (or the
+ * state is unknown here: the daemon decides). */
+static int state_allows(struct app *a, const struct alert *al, enum rules_action act,
+                        enum rules_verdict v, const char *what)
+{
+	enum rules_state st;
+	if (rules_state_parse(al->state, &st) != 0)
+		return 1;
+	struct rules_facts f = {.verdict = v, .needs_explanatory = al->needs_expl != 0};
+	if (rules_transition_ok(st, act, RULES_ROLE_ANALYST, &f, NULL))
+		return 1;
+	const char *why = NULL;
+	rules_transition(st, act, RULES_ROLE_ANALYST, &f, NULL, &why);
+	app_msg(a, MSG_ERROR, "%s: not in state %s%s%s", what, al->state, why != NULL ? ": " : "",
+	        why != NULL ? why : "");
+	return 0;
 }
 
 static void label_alert(const struct alert *al, char *buf, size_t len)
@@ -51,6 +71,8 @@ int act_claim(struct app *a, int confirmed)
 		app_msg(a, MSG_ERROR, "claim: select an alert first");
 		return -1;
 	}
+	if (!state_allows(a, al, RULES_CLAIM, RULES_V_NONE, "claim"))
+		return -1;
 	char t[96], path[64];
 	label_alert(al, t, sizeof t);
 	struct job *j = job_new(a, "claim", t);
@@ -69,13 +91,17 @@ int act_verdict(struct app *a, int confirmed)
 			app_msg(a, MSG_ERROR, "verdict: select an alert first");
 			return -1;
 		}
+		int expl = al->quick_pub != 0 && al->qv != 0;
+		if (!state_allows(a, al, expl ? RULES_VERDICT_EXPLAIN : RULES_VERDICT_QUICK,
+		                  RULES_V_BLACK, "verdict"))
+			return -1;
 		char title[128];
 		snprintf(title, sizeof title, "Verdict for #%lld", (long long)al->id);
 		struct dlg *d = dlg_new(DLG_VERDICT, title, confirmed_cb);
 		d->act = ACT_verdict;
 		dlg_add_line(d, "%s  %s", al->host, al->path);
 		dlg_add_line(d, "%s  sha256 %.16s...", al->detection, al->sha256);
-		d->phase_expl = al->quick_pub != 0 && al->qv != 0;
+		d->phase_expl = expl;
 		d->needs_expl = al->needs_expl;
 		a->pend.alert_id = al->id;
 		a->pend.version = al->version;
@@ -136,6 +162,12 @@ int act_publish(struct app *a, int confirmed)
 		a->pend.alert_id = al->id;
 		a->pend.expl = expl;
 		char v = expl ? al->ev : al->qv;
+		enum rules_verdict rv = v == 'b' ? RULES_V_BLACK : v == 'g' ? RULES_V_GRAY
+		                      : v == 'w' ? RULES_V_WHITE : RULES_V_NONE;
+		if (v != 0 && nmarked == 0 &&
+		    !state_allows(a, al, expl ? RULES_PUBLISH_EXPLAIN : RULES_PUBLISH_QUICK, rv,
+		                  "publish"))
+			return -1;
 		if (v == 0) {
 			app_msg(a, MSG_ERROR, "publish: give the %s verdict first (v)",
 			        expl ? "explanatory" : "quick");

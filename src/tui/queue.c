@@ -368,7 +368,7 @@ static void draw_row(struct app *a, void *ctx, size_t i, int y, int x, int w, in
 	cx += c.file + 1;
 	dr_text(y, cx, c.det, al->detection, base);
 	cx += c.det + 1;
-	dr_text(y, cx, c.state, al->state, base);
+	dr_text(y, cx, c.state, as_state_short(al->state), base);
 	cx += c.state + 1;
 	vcell(a, y, cx, as_verdict(al), sel);
 	cx += c.v + 1;

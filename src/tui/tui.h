@@ -102,6 +102,8 @@ int as_apply(struct astore *s, PGresult *r, int full);
  * ('q' quick, 'e' explanatory, 'r' reply). */
 int64_t as_deadline(const struct alert *al, char *which);
 char as_verdict(const struct alert *al);         /* latest verdict letter */
+/* State name in at most 9 columns for the queue ("q-verdict"). Static. */
+const char *as_state_short(const char *state);
 int as_closed_state(const char *state);
 
 /* -------------------------------------------------------------- clocks.c */

@@ -222,7 +222,7 @@ static void test_claim_verdict_publish(void **state)
 	snprintf(sql, sizeof sql, "SELECT state || ' ' || quick_verdict FROM alert WHERE id = %ld",
 	         W.mshta);
 	wait_db(sql, "quick_verdict black");
-	TT_WAIT(&t, "quick_ve", 5000);   /* the row's state changed live */
+	TT_WAIT(&t, "q-verdict", 5000);   /* the row's state changed live */
 	/* publish: the next alert by deadline opens with its evidence */
 	tt_keys(&t, "p", NULL);
 	TT_WAIT(&t, "Publish quick report", 3000);
