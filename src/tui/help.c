@@ -10,12 +10,13 @@ static int nlines(void)
 
 void help_draw(struct app *a)
 {
-	int w = COLS - 4, h = LINES - 4, x = 2, y = 1;
+	int w = COLS, h = LINES - 2, x = 0, y = 1;
 	int attr = dr_attr(a, THM_help);
 	for (int r = 0; r < h; r++)
 		dr_fill(y + r, x, w, attr);
 	dr_textf(y, x + 1, w - 2, attr | dr_attr(a, THM_header),
-	         "Keys%s (j/k scroll, q or Esc closes)", a->wallboard ? " - wallboard: read-only" : "");
+	         "Keys%s (j/k scroll, q or Esc closes)",
+	         a->wallboard ? " - read-only wallboard: [off] = not on the wallboard" : "");
 	int line = 0, row = y + 2;
 	for (int c = 0; c < CTX_COUNT; c++) {
 		if (line >= a->help_top && row < y + h) {
@@ -34,8 +35,8 @@ void help_draw(struct app *a)
 			int off = a->wallboard && !(ra->flags & ACT_WALL);
 			int la = off ? dr_attr(a, THM_dim) : attr;
 			dr_text(row, x + 2, 12, keys[0] ? keys : "-", la | dr_attr(a, THM_badge));
-			dr_textf(row, x + 15, w - 15, la, "%-11s %s%s", ra->name, ra->help,
-			         off ? " (not on the wallboard)" : "");
+			dr_textf(row, x + 15, w - 15, la, "%-11s %s%s", ra->name, off ? "[off] " : "",
+			         ra->help);
 			row++;
 		}
 	}
