@@ -417,6 +417,9 @@ int act_retry(struct app *a, int confirmed)
 		if (strcmp(j->state, "failed") != 0 || j->cmd_id != 0 || j->body == NULL)
 			continue;
 		snprintf(j->state, sizeof j->state, "sending");
+		size_t tl = strlen(j->trail);
+		if (tl + 16 < sizeof j->trail)
+			snprintf(j->trail + tl, sizeof j->trail - tl, " \xe2\x86\x92 retry");
 		char key[12];
 		snprintf(key, sizeof key, "%.8s", j->key);
 		snprintf(j->detail, sizeof j->detail, "retry, same key %s...", key);

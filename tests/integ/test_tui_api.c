@@ -303,6 +303,54 @@ static void test_refused_outside_hours(void **state)
 	tt_quit(&t);
 }
 
+/* The API goes away: a stale banner, an action that fails, and `r` sending
+ * it again with the same Idempotency-Key once the daemon is back. */
+static void test_retry_after_api_outage(void **state)
+{
+	(void)state;
+	char url[64], port[16], listen[40];
+	snprintf(url, sizeof url, "%s", W.in.url);
+	snprintf(port, sizeof port, "%d", W.in.port);
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", W.in.port);
+	assert_int_equal(cmdd_stop(&W.in), 0);
+	struct tt t;
+	char sf[600];
+	snprintf(sf, sizeof sf, "%s/itrace-tui/state", W.state);
+	unlink(sf);
+	char *cmd = NULL;
+	assert_true(asprintf(&cmd, "env -u NO_COLOR TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "
+	                     "XDG_CONFIG_HOME=%s XDG_STATE_HOME=%s %s --db '%s' --api %s "
+	                     "--token-file %s",
+	                     W.cfg, W.state, th_bin("itrace-tui"), W.db, url, W.tokfile) > 0);
+	assert_int_equal(tt_start(&t, 100, 30, cmd), 0);
+	free(cmd);
+	TT_WAIT(&t, "T1218", 10000);
+	TT_WAIT(&t, "command API unreachable", 10000);
+	TT_WAIT(&t, "stale since", 1000);
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT coalesce(claimed_by, '-') FROM alert WHERE id = %ld",
+	         W.hta);
+	char *v = scalar(sql);
+	assert_string_equal(v, "-");
+	free(v);
+	select_alert(&t, "T1218");
+	tt_keys(&t, "c", NULL);
+	TT_WAIT(&t, "failed", 15000);
+	TT_WAIT(&t, "r retries", 1000);
+	/* the daemon comes back on the same port */
+	static char in_env[] = NOW_INSIDE;
+	char *ein[] = {in_env, NULL};
+	const char *cf = th_write_file("cmdd2.conf", "longpoll_max = 2\n", 17);
+	assert_int_equal(cmdd_start(&W.in, W.db, (const char *[]){"--config", cf, "--listen",
+	                                                          listen, NULL}, ein), 0);
+	tt_keys(&t, "r", NULL);
+	TT_WAIT(&t, "same key", 3000);
+	wait_db(sql, "alice");
+	TT_WAIT(&t, "failed \xe2\x86\x92 retry \xe2\x86\x92 done", 10000);
+	TT_WAIT_GONE(&t, "command API unreachable", 15000);
+	tt_quit(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_isolate_round_trip),
 		cmocka_unit_test(test_delete_needs_host),
 		cmocka_unit_test(test_refused_outside_hours),
+		cmocka_unit_test(test_retry_after_api_outage),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
