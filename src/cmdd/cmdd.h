@@ -16,6 +16,7 @@
  *   routes_agent.c     /v1/agent/...
  *   longpoll.c         heartbeat waiters, woken when a command is queued
  *   jobs.c             the timed jobs thread (R-19, R-14, expiry, mail)
+ *   jobs_monthly.c     jobs: monthly report (R-25), log retention (R-28)
  *   clock.c            the clock (ITRACE_FAKE_NOW test hook)
  *   mail.h             hook into mail.c (outbox sender, another module)
  *
@@ -247,5 +248,15 @@ void jobs_stop(void);
 /* One pass of every job (also used by tests through the API? no: jobs
  * run on their own timer). Returns -1 when the database is unreachable. */
 int jobs_run_once(PGconn *c, int64_t now_us);
+
+/* ---- jobs_monthly.c ---- */
+#define JOBS_LOG_RETENTION_DEFAULT 30   /* days of `event` kept */
+#define JOBS_LOG_RETENTION_MIN     7    /* the quick report's lookback */
+/* --log-retention-days / config log_retention_days: 0, or -1 with a
+ * message on stderr (not a number, or under the minimum). */
+int jobs_log_retention_set(const char *days);
+/* One pass of the R-28 log retention and the R-25 monthly reports (from
+ * jobs_run_once, under its lock). -1 when something failed. */
+int jobs_monthly_run(PGconn *c, int64_t now_us);
 
 #endif

@@ -11,7 +11,11 @@
  *   - R-28: reports past purge_after are deleted (audited);
  *   - idempotency answers older than 7 days are forgotten;
  *   - the service_run row's last_beat moves on (R-25 downtime);
- *   - mail: mail_outbox_run() (mail.c) sends the due outbox rows.
+ *   - mail: mail_outbox_run() (mail.c) sends the due outbox rows;
+ *   - R-25 monthly reports and R-28 log retention (jobs_monthly.c).
+ * Several daemons may serve one database (behind a load balancer): each
+ * records its own run, but the jobs of a pass run in one daemon at a
+ * time, the one that gets the session advisory lock JOBS_LOCK for it.
  * A database outage only skips passes; the thread reconnects. */
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +27,9 @@
 #include "cmdd/cmdd.h"
 #include "cmdd/mail.h"
 #include "cmdd/wf.h"
+
+/* pg_advisory_lock key: 0x69747263 ("itrc"), 1 = the timed jobs. */
+#define JOBS_LOCK "1769239139, 1"
 
 static pthread_t thread;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -241,15 +248,25 @@ int jobs_run_once(PGconn *c, int64_t now)
 {
 	int bad = 0;
 	bad |= job_beat(c, now);
+	PGresult *r = PQexec(c, "SELECT pg_try_advisory_lock(" JOBS_LOCK ")");
+	bool mine = db_ok(r) && PQgetvalue(r, 0, 0)[0] == 't';
+	bad |= db_ok(r) ? 0 : -1;
+	PQclear(r);
+	if (!mine)
+		return bad != 0 ? -1 : 0;
 	bad |= job_gray(c, now);
 	bad |= job_exceptions(c, now);
 	bad |= job_expire(c, now);
 	bad |= job_purge(c, now);
+	if (!db_lost(c))
+		bad |= jobs_monthly_run(c, now);
 	if (!db_lost(c)) {
 		struct mail_cfg mc = {cmdd_cfg.smtp_url, cmdd_cfg.mail_from};
 		if (mail_outbox_run(c, &mc, now) < 0)
 			bad = -1;
 	}
+	if (!exec_ok(c, "SELECT pg_advisory_unlock_all()"))
+		bad = -1;
 	return bad != 0 ? -1 : 0;
 }
 

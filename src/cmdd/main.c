@@ -2,6 +2,7 @@
  *
  *   itrace-cmdd --db CONNINFO --listen HOST:PORT [--config FILE]
  *               [--smtp URL] [--threads N] [--job-interval SECONDS]
+ *               [--log-retention-days N]
  *   itrace-cmdd --db CONNINFO tenant|token|release ...   (admin.c)
  *
  * With --listen HOST:0 a free port is chosen; the line
@@ -10,7 +11,8 @@
  * Config file: `key = value` lines, `#` comments. Keys: threads,
  * job_interval (seconds, fractions allowed), longpoll_max (seconds),
  * smtp, mail_from, calendar (the company calendar file, calendar.h
- * format). Command-line options win over the file. */
+ * format), log_retention_days (days of `event` partitions kept, R-28:
+ * default 30, at least 7). Command-line options win over the file. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,7 +47,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: itrace-cmdd --db CONNINFO --listen HOST:PORT [--config FILE] [--smtp URL]\n"
-		"                   [--threads N] [--job-interval SECONDS]\n"
+		"                   [--threads N] [--job-interval SECONDS] [--log-retention-days N]\n"
 		"       itrace-cmdd --db CONNINFO tenant add|set NAME [options]\n"
 		"       itrace-cmdd --db CONNINFO token add|revoke --analyst NAME [--role R] [--tenant T]...\n"
 		"       itrace-cmdd --db CONNINFO token add|revoke --endpoint HOST --tenant T\n"
@@ -137,6 +139,8 @@ static int load_config(const char *path)
 		} else if (strcmp(k, "mail_from") == 0) {
 			free(cmdd_cfg.mail_from);
 			cmdd_cfg.mail_from = strdup(v);
+		} else if (strcmp(k, "log_retention_days") == 0) {
+			rc = jobs_log_retention_set(v);
 		} else if (strcmp(k, "calendar") == 0) {
 			free(cmdd_cfg.calendar_file);
 			cmdd_cfg.calendar_file = strdup(v);
@@ -228,7 +232,7 @@ static int serve(void)
 int main(int argc, char **argv)
 {
 	const char *config = NULL, *listen = NULL, *smtp = NULL, *threads = NULL,
-	           *interval = NULL;
+	           *interval = NULL, *retention = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -253,6 +257,8 @@ int main(int argc, char **argv)
 			threads = v;
 		else if (strcmp(a, "--job-interval") == 0)
 			interval = v;
+		else if (strcmp(a, "--log-retention-days") == 0)
+			retention = v;
 		else {
 			fprintf(stderr, "itrace-cmdd: %s: unknown option\n", a);
 			return usage();
@@ -271,7 +277,8 @@ int main(int argc, char **argv)
 	if (config != NULL && load_config(config) != 0)
 		return 2;
 	if (parse_listen(listen) != 0 || (threads != NULL && set_threads(threads) != 0) ||
-	    (interval != NULL && set_interval(interval) != 0))
+	    (interval != NULL && set_interval(interval) != 0) ||
+	    (retention != NULL && jobs_log_retention_set(retention) != 0))
 		return 2;
 	if (smtp != NULL) {
 		free(cmdd_cfg.smtp_url);
