@@ -91,6 +91,11 @@ check:
 deps:
 	@tests/lib/deps.sh
 
+# libFuzzer targets built with clang, each run FUZZ_SECONDS (default 60);
+# prints executions and crashes per target (tests/fuzz/run.sh).
+fuzz:
+	@FUZZ_BUILD=$(BUILD)/fuzz tests/fuzz/run.sh
+
 bench:
 	@tests/lib/deps.sh
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)

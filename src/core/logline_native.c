@@ -5,6 +5,7 @@
  * Strict, being our own contract: an unknown field is an error (a typo
  * must not silently drop data), null means absent, hashes must be hex of
  * the right length.  Values are taken as given: no %% or HTML quirks. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +86,19 @@ static enum ll_result take_hex(struct ctx *c, const char *key, json_t *v,
 	return LL_EVENT;
 }
 
+/* "$.KEY: unknown field" with the sender's key made printable (the reason
+ * is printable ASCII: it reaches terminals through itrace-ingest). */
+static enum ll_result unknown_field(struct ctx *c, const char *key)
+{
+	if (c->err != NULL && c->errlen > 0) {
+		ll_fail(c, "$.");
+		ll_put_safe(c->err, c->errlen, key, strlen(key), 60);
+		size_t o = strlen(c->err);
+		snprintf(c->err + o, c->errlen - o, ": unknown field");
+	}
+	return LL_ERROR;
+}
+
 enum ll_result ll_native_event(struct ctx *c, json_t *root)
 {
 	struct ev *e = c->ev;
@@ -97,7 +111,7 @@ enum ll_result ll_native_event(struct ctx *c, json_t *root)
 		                                 NELEM(native_fields),
 		                                 sizeof native_fields[0], nfield_cmp);
 		if (f == NULL)
-			return ll_fail(c, "$.%s: unknown field", key);
+			return unknown_field(c, key);
 		if (json_is_null(v) && f->type != N_TIME && f->type != N_KIND)
 			continue;
 		void *slot = (char *)e + f->off;
@@ -234,7 +248,7 @@ enum ll_result ll_native_alert(struct ctx *c, json_t *root,
 						   json_string_length(v));
 			r = alert_str(c, key, v, &a->action);
 		} else {
-			return ll_fail(c, "$.%s: unknown field", key);
+			return unknown_field(c, key);
 		}
 		if (r != LL_EVENT)
 			return r;
