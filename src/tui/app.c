@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -100,16 +101,67 @@ char *app_tenant_array(const struct opts *o)
 	return s;
 }
 
-static void on_alerts(struct app *a, PGresult *r, const char *err, int64_t full)
+/* A full resync: first the alerts with the nearest deadlines (the partial
+ * index on open alerts makes this a few milliseconds, so the first screen
+ * comes fast), then every open alert in keyset chunks by id, so no result
+ * holds 100,000 rows at once. Tags: (sync generation << 4) | step. */
+#define SYNC_TOP 500
+#define SYNC_CHUNK 10000
+enum { TAG_MERGE = 0, TAG_TOP = 1, TAG_CHUNK = 2 };
+
+static void sync_chunk(struct app *a);
+
+static void on_alerts(struct app *a, PGresult *r, const char *err, int64_t tag)
 {
+	int step = (int)(tag & 15);
+	unsigned gen = (unsigned)(tag >> 4);
 	if (err != NULL) {
 		app_msg(a, MSG_ERROR, "alerts: %s", err);
 		return;
 	}
-	as_apply(&a->as, r, (int)full);
+	if (step != TAG_MERGE && gen != a->as.sync_gen)
+		return;   /* a newer resync started */
+	as_apply(&a->as, r);
 	a->as.synced_us = a->last_data_us = app_now_us();
+	if (step == TAG_CHUNK) {
+		int n = PQntuples(r);
+		if (n > 0)
+			a->sync_last_id = strtoll(PQgetvalue(r, n - 1, 0), NULL, 10);
+		if (n == SYNC_CHUNK) {
+			sync_chunk(a);
+			return;   /* the queue is redrawn when the sync ends */
+		}
+		as_sync_end(&a->as);
+		malloc_trim(0);   /* give the results' memory back */
+	}
 	q_rebuild(a);
 	a->dirty = 1;
+}
+
+static void sync_query(struct app *a, const char *where_order, int n, const char **params,
+                       int step)
+{
+	char *tn = app_tenant_array(a->o);
+	char *sql = NULL;
+	const char *p[3] = {tn, n > 0 ? params[0] : NULL, NULL};
+	if (asprintf(&sql, "%s WHERE ($1::text[] IS NULL OR t.name = ANY($1::text[])) AND %s",
+	             AS_SELECT, where_order) >= 0) {
+		pgc_query(a->db, sql, 1 + n, p, on_alerts,
+		          ((int64_t)a->as.sync_gen << 4) | step);
+		free(sql);
+	}
+	free(tn);
+}
+
+static void sync_chunk(struct app *a)
+{
+	char last[24];
+	snprintf(last, sizeof last, "%lld", (long long)a->sync_last_id);
+	const char *p[1] = {last};
+	char wo[160];
+	snprintf(wo, sizeof wo, "a.state <> 'closed' AND a.id > $2::int8 ORDER BY a.id LIMIT %d",
+	         SYNC_CHUNK);
+	sync_query(a, wo, 1, p, TAG_CHUNK);
 }
 
 void app_fetch_alerts(struct app *a, const int64_t *ids, size_t n)
@@ -128,7 +180,7 @@ void app_fetch_alerts(struct app *a, const int64_t *ids, size_t n)
 	char *sql = NULL;
 	if (asprintf(&sql, "%s WHERE a.id = ANY($1::int8[])", AS_SELECT) >= 0) {
 		const char *params[1] = {arr};
-		pgc_query(a->db, sql, 1, params, on_alerts, 0);
+		pgc_query(a->db, sql, 1, params, on_alerts, TAG_MERGE);
 		free(sql);
 	}
 	free(arr);
@@ -138,16 +190,13 @@ void app_resync(struct app *a)
 {
 	if (!pgc_up(a->db))
 		return;
-	char *tn = app_tenant_array(a->o);
-	char *sql = NULL;
-	if (asprintf(&sql, "%s WHERE a.state <> 'closed'"
-	             " AND ($1::text[] IS NULL OR t.name = ANY($1::text[]))"
-	             " ORDER BY a.id LIMIT 200000", AS_SELECT) >= 0) {
-		const char *params[1] = {tn};
-		pgc_query(a->db, sql, 1, params, on_alerts, 1);
-		free(sql);
-	}
-	free(tn);
+	as_sync_begin(&a->as);
+	a->sync_last_id = 0;
+	char wo[160];
+	snprintf(wo, sizeof wo, "a.state NOT IN ('closed','duplicate') ORDER BY a.quick_due LIMIT %d",
+	         SYNC_TOP);
+	sync_query(a, wo, 0, NULL, TAG_TOP);
+	sync_chunk(a);
 	ep_load(a);
 	a->next_resync_ms = app_mono_ms() + a->o->resync_s * 1000;
 }

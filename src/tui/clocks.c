@@ -89,14 +89,19 @@ void clk_draw_line(struct app *a, int y, const struct alert *al)
 
 int clk_breached(struct app *a)
 {
+	/* rows are sorted by deadline, rows without a clock last: the
+	 * breached ones are at the top, so this stops at the first that is not */
 	int n = 0;
 	for (size_t i = 0; i < a->q.n; i++) {
 		struct alert *al = as_get(&a->as, a->q.rows[i].id);
 		if (al == NULL)
 			continue;
 		int64_t d = as_deadline(al, NULL);
-		if (d != 0 && d < a->now_us)
-			n++;
+		if (d == 0 && a->q.rows[i].depth > 0)
+			continue;   /* a folded duplicate: no clock of its own */
+		if (d == 0 || d >= a->now_us)
+			break;
+		n++;
 	}
 	return n;
 }

@@ -70,6 +70,7 @@ void app_db_notify(struct app *a, const char *payload);
 /* -------------------------------------------------------------- alerts.c */
 struct alert {
 	int64_t id, tenant_id, endpoint_id, dup_of;
+	/* sanitized strings, stored after the struct (one allocation) */
 	char *tenant, *host, *path, *sha256, *detection, *state, *claimed_by;
 	char *action;           /* blocked / allowed */
 	char *isolation;        /* endpoint isolation */
@@ -81,23 +82,28 @@ struct alert {
 	int64_t quick_pub, explain_pub, answered;    /* us, 0 none */
 	/* view state */
 	int isnew, marked, ndups;
-	unsigned seen_gen;
+	unsigned sync_seen;     /* the store's sync_gen when last seen */
 };
 /* Column list and FROM clause of every alert query. */
 extern const char AS_SELECT[];
 struct astore {
-	struct alert **v;
+	struct alert **v;       /* sorted by id */
 	size_t n, cap;
 	unsigned gen;           /* bumped by every change */
-	int loaded;             /* first full load done */
+	unsigned sync_gen;      /* the full resync in progress (or last) */
+	int loaded;             /* first full sync done */
 	int64_t synced_us;      /* last full or partial sync */
 };
 void as_free(struct astore *s);
 struct alert *as_get(const struct astore *s, int64_t id);
-/* Merge rows of AS_SELECT: full=1 replaces the store (missing alerts go);
- * full=0 updates/inserts those rows (closed ones are removed). New ids
- * after the first load get isnew. Returns the number of new alerts. */
-int as_apply(struct astore *s, PGresult *r, int full);
+/* Merge rows of AS_SELECT (inserted or updated, closed ones removed); each
+ * row counts as seen by the current sync. Alerts new after the first full
+ * sync get isnew. Returns the number of new alerts. */
+int as_apply(struct astore *s, PGresult *r);
+/* A full resync is as_sync_begin, as_apply of every open alert (in
+ * chunks), as_sync_end, which drops what was not seen. */
+void as_sync_begin(struct astore *s);
+void as_sync_end(struct astore *s);
 /* Nearest open deadline of an alert (us, 0 none) and which clock
  * ('q' quick, 'e' explanatory, 'r' reply). */
 int64_t as_deadline(const struct alert *al, char *which);
@@ -379,6 +385,7 @@ struct app {
 	int64_t api_next_health_ms;
 	int64_t last_data_us;       /* last answer from the database */
 	int64_t next_resync_ms;
+	int64_t sync_last_id;       /* keyset of the chunked full resync */
 	int64_t *pending_ids;       /* alert ids notified, to fetch */
 	size_t npending, cappending;
 	int pending_eps;            /* endpoint rows changed */

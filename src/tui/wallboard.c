@@ -47,13 +47,6 @@ static void big_box(struct app *a, int y, int x, int w, const char *label, long 
 	}
 }
 
-static int cmp_due(const void *x, const void *y)
-{
-	const struct alert *a = *(struct alert *const *)x, *b = *(struct alert *const *)y;
-	int64_t da = as_deadline(a, NULL), db = as_deadline(b, NULL);
-	return da < db ? -1 : da > db;
-}
-
 static void alert_line(struct app *a, int y, const struct alert *al, int area)
 {
 	char cell[48], mt[32], mh[32];
@@ -86,9 +79,9 @@ void wb_draw(struct app *a)
 	dr_text_right(0, COLS - 30, 29, ag,
 	              age > 30 || a->db_stale_since ? dr_attr(a, THM_stale) : tattr);
 
-	/* the alerts with a running clock, by deadline */
-	struct alert **v = malloc((a->as.n + 1) * sizeof *v);
-	size_t n = 0, breached = 0;
+	/* counts over the store; deadlines from the queue's rows, which are
+	 * kept sorted by deadline (no sort per frame) */
+	size_t breached = 0;
 	long c_new = 0, c_claimed = 0, c_work = 0, c_dup = 0;
 	long c_b = 0, c_g = 0, c_w = 0, c_none = 0;
 	for (size_t i = 0; i < a->as.n; i++) {
@@ -106,14 +99,17 @@ void wb_draw(struct app *a)
 		c_g += vv == 'g';
 		c_w += vv == 'w';
 		c_none += vv == 0;
-		int64_t d = as_deadline(al, NULL);
-		if (d != 0 && v != NULL) {
-			v[n++] = al;
-			breached += d < now;
-		}
 	}
-	if (v != NULL)
-		qsort(v, n, sizeof *v, cmp_due);
+	struct alert *v[64];
+	size_t n = 0;
+	for (size_t i = 0; i < a->q.n && n < 64; i++) {
+		struct alert *al = as_get(&a->as, a->q.rows[i].id);
+		int64_t d = al != NULL ? as_deadline(al, NULL) : 0;
+		if (d == 0)
+			continue;
+		v[n++] = al;
+	}
+	breached = (size_t)clk_breached(a);
 	if (breached > 0) {
 		/* breached alerts take over the screen */
 		int ba = dr_attr(a, THM_breach);
@@ -143,7 +139,6 @@ void wb_draw(struct app *a)
 		if (n == 0)
 			dr_text(row, 2, COLS - 4, "no clock running", dr_attr(a, THM_dim));
 	}
-	free(v);
 	/* isolated endpoints */
 	int y = LINES - 4;
 	size_t niso = 0;
