@@ -30,8 +30,8 @@ LDLIBS  = $(PKG_LIBS) -lm -lpthread
 LIB_SRC  = $(wildcard src/core/*.c src/db/*.c src/api/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
 SQL_SRC  = $(sort $(wildcard src/db/sql/*.sql))
-PROGS    = itrace-ingest itrace-tui itrace-cmdd itrace-endpoint-sim
-prog_dir = $(patsubst itrace-%,%,$(subst itrace-endpoint-sim,sim,$(subst itrace-tui,tui,$(1))))
+PROGS    = itrace-ingest itrace-tui itrace-cmdd itrace-endpoint-sim itrace-demo-gen
+prog_dir = $(patsubst itrace-%,%,$(subst itrace-demo-gen,demo,$(subst itrace-endpoint-sim,sim,$(subst itrace-tui,tui,$(1)))))
 PROG_BIN = $(foreach p,$(PROGS),$(if $(wildcard src/$(call prog_dir,$(p))/*.c),$(BUILD)/bin/$(p)))
 
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
@@ -100,6 +100,17 @@ bench:
 	@tests/lib/deps.sh
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@tests/bench/run.sh
+
+# The living demo (src/demo/demo.sh): private cluster in the state directory,
+# itrace-cmdd, itrace-endpoint-sim, the console; ITRACE_DEMO_SMOKE=1 runs it
+# in tmux and checks that quitting leaves nothing running.
+demo:
+	@tests/lib/deps.sh
+	@$(MAKE) --no-print-directory all
+	@ITRACE_BIN=$(abspath $(BUILD))/bin src/demo/demo.sh run
+
+demo-reset:
+	@ITRACE_BIN=$(abspath $(BUILD))/bin src/demo/demo.sh reset
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
