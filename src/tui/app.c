@@ -217,20 +217,20 @@ void app_db_down(struct app *a, const char *why)
 	app_msg(a, MSG_ERROR, "database: %s", why);
 }
 
-static void pending_add(struct app *a, int64_t id)
+static void id_add(int64_t **v, size_t *n, size_t *cap, int64_t id)
 {
-	for (size_t i = 0; i < a->npending; i++)
-		if (a->pending_ids[i] == id)
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i] == id)
 			return;
-	if (a->npending == a->cappending) {
-		size_t nc = a->cappending ? a->cappending * 2 : 64;
-		int64_t *nv = realloc(a->pending_ids, nc * sizeof *nv);
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		int64_t *nv = realloc(*v, nc * sizeof *nv);
 		if (nv == NULL)
 			return;
-		a->pending_ids = nv;
-		a->cappending = nc;
+		*v = nv;
+		*cap = nc;
 	}
-	a->pending_ids[a->npending++] = id;
+	(*v)[(*n)++] = id;
 }
 
 void app_db_notify(struct app *a, const char *payload)
@@ -242,9 +242,9 @@ void app_db_notify(struct app *a, const char *payload)
 	size_t tl = (size_t)(colon - payload);
 	a->last_data_us = app_now_us();
 	if (tl == 5 && strncmp(payload, "alert", 5) == 0)
-		pending_add(a, id);
+		id_add(&a->pending_ids, &a->npending, &a->cappending, id);
 	else if (tl == 8 && strncmp(payload, "endpoint", 8) == 0)
-		a->pending_eps = 1;
+		id_add(&a->pending_eps, &a->npending_eps, &a->cappending_eps, id);
 	else if (tl == 7 && strncmp(payload, "command", 7) == 0)
 		jobs_command_notify(a, id);
 }
@@ -255,9 +255,9 @@ static void flush_pending(struct app *a)
 		app_fetch_alerts(a, a->pending_ids, a->npending);
 		a->npending = 0;
 	}
-	if (a->pending_eps && pgc_up(a->db)) {
-		a->pending_eps = 0;
-		ep_load(a);
+	if (a->npending_eps > 0 && pgc_up(a->db)) {
+		ep_fetch(a, a->pending_eps, a->npending_eps);
+		a->npending_eps = 0;
 	}
 }
 
@@ -610,7 +610,7 @@ int app_run(const struct opts *o)
 			if (a->api_next_health_ms - now < timeout)
 				timeout = (long)(a->api_next_health_ms - now);
 		}
-		if (a->npending > 0 || a->pending_eps)
+		if (a->npending > 0 || a->npending_eps > 0)
 			timeout = timeout > 30 ? 30 : timeout;
 		if (a->dirty) {
 			long fw = (long)(last_frame + FRAME_MS - now);
@@ -666,6 +666,7 @@ int app_run(const struct opts *o)
 	as_free(&a->as);
 	jobs_free(a);
 	free(a->pending_ids);
+	free(a->pending_eps);
 	km_free(&a->km);
 	return a->exit_status;
 }

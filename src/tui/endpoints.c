@@ -41,40 +41,106 @@ static int64_t row_id(void *ctx, size_t i)
 	return i < p->n ? p->v[i].id : 0;
 }
 
-static void on_eps(struct app *a, PGresult *r, const char *err, int64_t tag)
+static void on_eps(struct app *a, PGresult *r, const char *err, int64_t full)
 {
-	(void)tag;
 	if (err != NULL) {
 		app_msg(a, MSG_ERROR, "endpoints: %s", err);
 		return;
 	}
-	ep_apply(a, r);
+	ep_apply(a, r, (int)full);
 }
 
-void ep_apply(struct app *a, PGresult *r)
+static void ep_fill(struct endpoint *e, PGresult *r, int i)
+{
+	e->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	e->tenant_id = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+	e->tenant = dr_clean(PQgetvalue(r, i, 2));
+	e->host = dr_clean(PQgetvalue(r, i, 3));
+	e->version = dr_clean(PQgetvalue(r, i, 4));
+	e->target_version = dr_clean(PQgetvalue(r, i, 5));
+	e->isolation = dr_clean(PQgetvalue(r, i, 6));
+	e->last_error = dr_clean(PQgetvalue(r, i, 7));
+	e->last_seen = strtoll(PQgetvalue(r, i, 8), NULL, 10);
+}
+
+static void ep_one_free(struct endpoint *e)
+{
+	free(e->tenant);
+	free(e->host);
+	free(e->version);
+	free(e->target_version);
+	free(e->isolation);
+	free(e->last_error);
+}
+
+static int cmp_ep(const void *x, const void *y)
+{
+	const struct endpoint *a = x, *b = y;
+	int c = strcmp(a->tenant, b->tenant);
+	if (c == 0)
+		c = strcmp(a->host, b->host);
+	return c != 0 ? c : (a->id < b->id ? -1 : a->id > b->id);
+}
+
+/* full: the rows are every endpoint; else they replace or join those held. */
+void ep_apply(struct app *a, PGresult *r, int full)
 {
 	struct ep_pane *p = &a->ep;
-	ep_clear(p);
 	int n = PQntuples(r);
-	p->v = calloc((size_t)n + 1, sizeof *p->v);
-	if (p->v == NULL)
-		return;
-	for (int i = 0; i < n; i++) {
-		struct endpoint *e = &p->v[p->n++];
-		e->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-		e->tenant_id = strtoll(PQgetvalue(r, i, 1), NULL, 10);
-		e->tenant = dr_clean(PQgetvalue(r, i, 2));
-		e->host = dr_clean(PQgetvalue(r, i, 3));
-		e->version = dr_clean(PQgetvalue(r, i, 4));
-		e->target_version = dr_clean(PQgetvalue(r, i, 5));
-		e->isolation = dr_clean(PQgetvalue(r, i, 6));
-		e->last_error = dr_clean(PQgetvalue(r, i, 7));
-		e->last_seen = strtoll(PQgetvalue(r, i, 8), NULL, 10);
+	if (full) {
+		ep_clear(p);
+		p->v = calloc((size_t)n + 1, sizeof *p->v);
+		if (p->v == NULL)
+			return;
+		for (int i = 0; i < n; i++)
+			ep_fill(&p->v[p->n++], r, i);
+		p->loaded = 1;
+	} else {
+		for (int i = 0; i < n; i++) {
+			struct endpoint e;
+			ep_fill(&e, r, i);
+			struct endpoint *old = ep_get(a, e.id);
+			if (old != NULL) {
+				ep_one_free(old);
+				*old = e;
+				continue;
+			}
+			struct endpoint *nv = realloc(p->v, (p->n + 1) * sizeof *nv);
+			if (nv == NULL) {
+				ep_one_free(&e);
+				continue;
+			}
+			p->v = nv;
+			p->v[p->n++] = e;
+		}
+		qsort(p->v, p->n, sizeof *p->v, cmp_ep);
 	}
-	p->loaded = 1;
 	a->last_data_us = app_now_us();
 	lw_keep(&p->lw, p->n, row_id, p);
 	a->dirty = 1;
+}
+
+void ep_fetch(struct app *a, const int64_t *ids, size_t n)
+{
+	size_t cap = n * 21 + 3;
+	char *arr = malloc(cap), *q = arr;
+	char *sql = NULL;
+	if (arr == NULL)
+		return;
+	*q++ = '{';
+	for (size_t i = 0; i < n; i++)
+		q += snprintf(q, cap - (size_t)(q - arr), "%s%lld", i ? "," : "", (long long)ids[i]);
+	*q++ = '}';
+	*q = '\0';
+	char *tn = app_tenant_array(a->o);
+	if (asprintf(&sql, "%s WHERE e.id = ANY($1::int8[])"
+	             " AND ($2::text[] IS NULL OR t.name = ANY($2::text[]))", EP_SELECT) >= 0) {
+		const char *params[2] = {arr, tn};
+		pgc_query(a->db, sql, 2, params, on_eps, 0);
+		free(sql);
+	}
+	free(tn);
+	free(arr);
 }
 
 void ep_load(struct app *a)
@@ -87,7 +153,7 @@ void ep_load(struct app *a)
 		return;
 	char *arr = app_tenant_array(o);
 	const char *params[1] = {arr};
-	pgc_query(a->db, sql, 1, params, on_eps, 0);
+	pgc_query(a->db, sql, 1, params, on_eps, 1);
 	free(arr);
 	free(sql);
 }

@@ -203,7 +203,9 @@ struct ep_pane {
 	int loaded;
 };
 void ep_load(struct app *a);
-void ep_apply(struct app *a, PGresult *r);
+void ep_apply(struct app *a, PGresult *r, int full);
+/* Fetch these endpoints again (after NOTIFY endpoint:<id>). */
+void ep_fetch(struct app *a, const int64_t *ids, size_t n);
 void ep_draw(struct app *a, int y, int h);
 struct endpoint *ep_current(struct app *a);
 struct endpoint *ep_get(struct app *a, int64_t id);
@@ -388,7 +390,8 @@ struct app {
 	int64_t sync_last_id;       /* keyset of the chunked full resync */
 	int64_t *pending_ids;       /* alert ids notified, to fetch */
 	size_t npending, cappending;
-	int pending_eps;            /* endpoint rows changed */
+	int64_t *pending_eps;       /* endpoint ids notified, to fetch */
+	size_t npending_eps, cappending_eps;
 	struct astore as;
 	struct q_pane q;
 	struct ep_pane ep;
