@@ -466,9 +466,13 @@ static void handle_key(struct app *a, int key)
 	reg_run(a, (enum reg_id)act, 0);
 }
 
+static int64_t mono_us(void);
+static int64_t key_t0;   /* when the first key of the batch was read */
+
 static int read_keys(struct app *a)
 {
 	int n = 0;
+	key_t0 = 0;
 	for (;;) {
 		wint_t wc;
 		int rc = get_wch(&wc);
@@ -482,6 +486,8 @@ static int read_keys(struct app *a)
 			if (r2 != ERR)
 				key = km_from_curses(r2 == KEY_CODE_YES, (unsigned)w2) | KM_META;
 		}
+		if (key_t0 == 0)
+			key_t0 = mono_us();
 		handle_key(a, key);
 		n++;
 		if (!a->running)
@@ -512,6 +518,65 @@ static void api_cb(void *ud, int64_t tag, long status, json_t *body, const char 
 		a->api_stale_since = 0;
 	actions_api_done(a, tag, status, body, err);
 	a->dirty = 1;
+}
+
+/* ---------------------------------------------------------------- stats */
+
+/* ITRACE_TUI_STATS=FILE: measurements written at exit, one `key value`
+ * a line (tests/tui/bench.sh reads them): first paint, keypress to
+ * doupdate latency, frames, peak RSS. (Bytes on the wire are counted
+ * outside, by tmux pipe-pane.) Measured in-process; costs nothing when unset. */
+#define STATS_MAX 20000
+static struct {
+	int on;
+	int64_t t0_us, first_paint_us;
+	int64_t key_us[STATS_MAX];
+	size_t nkeys;
+	uint64_t frames;
+} stats;
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+static void stats_write(void)
+{
+	const char *path = getenv("ITRACE_TUI_STATS");
+	if (!stats.on || path == NULL)
+		return;
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		return;
+	qsort(stats.key_us, stats.nkeys, sizeof stats.key_us[0], cmp_i64);
+	double secs = (double)(mono_us() - stats.t0_us) / 1e6;
+	fprintf(f, "first_paint_ms %.1f\n", (double)stats.first_paint_us / 1000.0);
+	fprintf(f, "keys %zu\n", stats.nkeys);
+	if (stats.nkeys > 0) {
+		fprintf(f, "key_p50_ms %.3f\n", (double)stats.key_us[stats.nkeys / 2] / 1000.0);
+		fprintf(f, "key_p99_ms %.3f\n", (double)stats.key_us[stats.nkeys * 99 / 100] / 1000.0);
+		fprintf(f, "key_max_ms %.3f\n", (double)stats.key_us[stats.nkeys - 1] / 1000.0);
+	}
+	fprintf(f, "frames %llu\n", (unsigned long long)stats.frames);
+	fprintf(f, "seconds %.1f\n", secs);
+	FILE *ps = fopen("/proc/self/status", "r");
+	char line[256];
+	while (ps != NULL && fgets(line, sizeof line, ps) != NULL)
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			fprintf(f, "peak_rss_kb %lld\n", strtoll(line + 6, NULL, 10));
+		else if (strncmp(line, "VmRSS:", 6) == 0)
+			fprintf(f, "rss_kb %lld\n", strtoll(line + 6, NULL, 10));
+	if (ps != NULL)
+		fclose(ps);
+	fclose(f);
 }
 
 /* ----------------------------------------------------------------- loop */
@@ -546,6 +611,8 @@ static void load_look(struct app *a, const struct opts *o)
 int app_run(const struct opts *o)
 {
 	char term_warning[160] = "";
+	stats.on = getenv("ITRACE_TUI_STATS") != NULL;
+	stats.t0_us = mono_us();
 	static struct app app;
 	struct app *a = &app;
 	memset(a, 0, sizeof *a);
@@ -648,9 +715,17 @@ int app_run(const struct opts *o)
 		if (a->dirty && (input_frame || now - last_frame >= FRAME_MS)) {
 			render(a);
 			last_frame = app_mono_ms();
+			if (stats.on) {
+				stats.frames++;
+				if (stats.first_paint_us == 0 && (a->q.n > 0 || a->as.loaded))
+					stats.first_paint_us = mono_us() - stats.t0_us;
+				if (input_frame && key_t0 != 0 && stats.nkeys < STATS_MAX)
+					stats.key_us[stats.nkeys++] = mono_us() - key_t0;
+			}
 		}
 	}
 	st_save(a);
+	stats_write();
 	endwin();
 	if (saved_err >= 0) {
 		dup2(saved_err, STDERR_FILENO);
