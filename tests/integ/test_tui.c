@@ -122,6 +122,50 @@ static void start(struct tt *t, int w, int h, const char *env, const char *flags
 	free(cmd);
 }
 
+/* Golden screens (tests/tui/golden/NAME.txt): the layout at 80x24 with
+ * every digit masked (countdowns and the clock move) and without the
+ * status line (messages expire). Regenerate on
+ * purpose with ITRACE_GOLDEN_UPDATE=1, never to make a failure go away. */
+static void golden(struct tt *t, const char *name)
+{
+	char *s = tt_capture(t);
+	for (char *p = s; *p != '\0'; p++)
+		if (*p >= '0' && *p <= '9')
+			*p = '#';
+	/* the status line (messages come and go with time) is not compared */
+	size_t len = strlen(s);
+	while (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
+	char *last = strrchr(s, '\n');
+	if (last != NULL)
+		last[1] = '\0';
+	char path[256];
+	snprintf(path, sizeof path, "tests/tui/golden/%s.txt", name);
+	const char *upd = getenv("ITRACE_GOLDEN_UPDATE");
+	if (upd != NULL && strcmp(upd, "1") == 0) {
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(s, f);
+		fclose(f);
+	}
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		free(s);
+		fail_msg("no golden %s (ITRACE_GOLDEN_UPDATE=1 makes it)", path);
+	}
+	static char want[16384];
+	size_t n = fread(want, 1, sizeof want - 1, f);
+	want[n] = '\0';
+	fclose(f);
+	if (strcmp(want, s) != 0) {
+		static char got[16384];
+		snprintf(got, sizeof got, "%s", s);
+		free(s);
+		fail_msg("screen differs from %s; got:\n%s\nwant:\n%s", path, got, want);
+	}
+	free(s);
+}
+
 /* The queue at 80x24: every open alert, sorted by deadline, duplicates
  * folded, clocks with their glyphs; then open one and see its tree. */
 static void test_queue_and_tree(void **state)
@@ -145,6 +189,7 @@ static void test_queue_and_tree(void **state)
 	assert_true(evil < mshta && mshta < hta);
 	assert_non_null(strstr(s, "breached"));
 	free(s);
+	golden(&t, "queue-80x24");
 	/* unfold the duplicates with Space on the first alert */
 	tt_keys(&t, "/", NULL);
 	TT_WAIT(&t, "Search", 3000);
@@ -154,11 +199,15 @@ static void test_queue_and_tree(void **state)
 	/* open the mshta alert: its process tree (R-10 items 2, 3) */
 	tt_keys(&t, "/", NULL);
 	TT_WAIT(&t, "Search", 3000);
+	tt_keys(&t, "C-u", NULL);   /* the prompt offers the last search */
 	tt_type(&t, "mshta\\.exe");
 	tt_keys(&t, "Enter", "Enter", NULL);
+	TT_WAIT(&t, "System32\\mshta.exe  [new]", 10000);
 	TT_WAIT(&t, "mshta.exe [9160]", 10000);
 	TT_WAIT(&t, "calc.exe [10068]", 3000);
 	TT_WAIT(&t, "powershell.exe [10848]", 3000);
+	TT_WAIT(&t, "same SHA-256", 3000);
+	golden(&t, "tree-80x24");
 	/* Tab: the timeline, the report preview (Japanese, then English) */
 	tt_keys(&t, "Tab", NULL);
 	TT_WAIT(&t, "process_start", 5000);
