@@ -306,10 +306,17 @@ static const char sql_cmdline[] =
  * first execution) to $3; a: ancestors of the executions and writers ($6
  * keys, $7 pids) started from $8 (the window's start) to $9 (the last
  * seed). LATERAL makes both per-row index lookups (event_parent,
- * event_proc) rather than a join over the endpoint's starts; UNION ends
- * loops, the LIMITs end runaway subtrees (recursion is lazy). Then the
- * events (event_proc, proc_key = ANY) in [$8, $3]: all of them for d,
- * starts and exits for a, network and DNS for the writers ($10 keys). */
+ * event_proc_start of 006_evidence.sql) rather than a join over the
+ * endpoint's starts; UNION ends
+ * loops, the LIMITs end runaway subtrees (recursion is lazy). Then:
+ *   - every event of d in the whole window [$8, $3] (event_proc; network
+ *     clocks can be hours off, so no tighter time bound);
+ *   - the process start of each process of a, one index probe each (not
+ *     the events of an ancestor: explorer or services have thousands);
+ *   - network and DNS of the writers ($10 keys) from 24 h before their
+ *     first write to 10 min after their last ([$20, $21]);
+ *   - registry changes naming the file ($19: lower-case stem; NULL: none)
+ *     within up to four windows [$11,$12] .. [$17,$18] (NULL: unused). */
 static const char sql_procs[] =
 	"WITH RECURSIVE"
 	" d(k, p) AS ("
@@ -330,15 +337,19 @@ static const char sql_procs[] =
 	"   AND e.ts >= $8::timestamptz AND e.ts <= $9::timestamptz"
 	"   AND e.parent_key IS NOT NULL AND e.parent_pid IS NOT NULL LIMIT 1) s),"
 	" dk AS MATERIALIZED (SELECT k FROM d LIMIT 5000),"
-	" ak AS MATERIALIZED (SELECT k FROM a LIMIT 1000)"
+	" ap AS MATERIALIZED (SELECT k, p FROM a LIMIT 1000)"
 	" SELECT " EV_COLS " FROM event"
 	" WHERE endpoint_id = $1 AND ts >= $8::timestamptz AND ts <= $3::timestamptz"
-	" AND proc_key = ANY (ARRAY(SELECT k FROM dk UNION SELECT k FROM ak))"
-	" AND (proc_key = ANY (ARRAY(SELECT k FROM dk))"
-	"      OR kind IN ('process_start','process_end')"
-	"      OR (kind IN ('net_connect','dns_query') AND proc_key = ANY($10::int8[])))"
-	/* Registry changes naming the file ($19: lower-case stem; NULL: none)
-	 * within up to four windows [$11,$12] .. [$17,$18] (NULL: unused). */
+	" AND proc_key = ANY (ARRAY(SELECT k FROM dk))"
+	" UNION ALL"
+	" SELECT st.* FROM ap CROSS JOIN LATERAL ("
+	"  SELECT " EV_COLS " FROM event"
+	"  WHERE endpoint_id = $1 AND kind = 'process_start' AND proc_key = ap.k"
+	"  AND pid = ap.p AND ts >= $8::timestamptz AND ts <= $9::timestamptz LIMIT 1) st"
+	" UNION ALL"
+	" SELECT " EV_COLS " FROM event"
+	" WHERE endpoint_id = $1 AND ts >= $20::timestamptz AND ts <= $21::timestamptz"
+	" AND kind IN ('net_connect','dns_query') AND proc_key = ANY($10::int8[])"
 	" UNION ALL"
 	" SELECT " EV_COLS " FROM event"
 	" WHERE endpoint_id = $1"
@@ -350,6 +361,9 @@ static const char sql_procs[] =
 	" AND (strpos(lower(target), $19) > 0 OR strpos(lower(details), $19) > 0)";
 
 #define REG_WINDOW_US (120LL * 1000000)
+/* The writers' network that report.c keeps (WRITER_NET_*). */
+#define WRITER_NET_BEFORE_US (24LL * 3600 * 1000000)
+#define WRITER_NET_AFTER_US (10LL * 60 * 1000000)
 
 static char *lower_copy(const char *s)
 {
@@ -553,8 +567,13 @@ int evidence_load(PGconn *c, int64_t alert_id, int64_t to_us,
 		char *dot = strrchr(stem, '.');
 		if (dot != NULL && dot != stem)
 			*dot = '\0';
-		const char *p[19] = {endp, dfrom, to, arr[0], arr[1], arr[2], arr[3],
+		const char *p[21] = {endp, dfrom, to, arr[0], arr[1], arr[2], arr[3],
 		                     from, ato, arr[4]};
+		char wfrom[DB_TS_LEN], wto[DB_TS_LEN];
+		if (t[0] != 0) {
+			p[19] = db_format_ts(t[0] - WRITER_NET_BEFORE_US, wfrom);
+			p[20] = db_format_ts(t[1] + WRITER_NET_AFTER_US, wto);
+		}
 		for (int i = 0; i < 4; i++) {
 			if (t[i] == 0)
 				continue;
@@ -562,7 +581,7 @@ int evidence_load(PGconn *c, int64_t alert_id, int64_t to_us,
 			p[11 + 2 * i] = db_format_ts(t[i] + REG_WINDOW_US, tb[2 * i + 1]);
 		}
 		p[18] = strlen(stem) >= 4 ? stem : NULL;
-		if ((r = q(c, ev, "evidence: processes, registry", sql_procs, 19, p, err)) == NULL)
+		if ((r = q(c, ev, "evidence: processes, registry", sql_procs, 21, p, err)) == NULL)
 			goto out;
 		if (take_rows(ev, &seen, r) < 0)
 			goto oom;

@@ -15,12 +15,14 @@
  *      process starts whose command line names it;
  *   3. one statement: descendants of the executions (recursive, index
  *      event_parent), ancestors of executions and writers (recursive,
- *      event_proc), then the events of those processes (event_proc,
- *      proc_key = ANY): all of them for executions and descendants, starts
- *      and exits for ancestors, network and DNS for writers;
+ *      event_proc_start), then the events of those processes (event_proc,
+ *      proc_key = ANY): all of them for executions and descendants, the
+ *      start of each ancestor and writer (not their exits: an ancestor's
+ *      "end" stays null), network and DNS for writers;
  *   4. registry changes that name the file within 2 minutes of its writes
  *      and executions (a service or autorun entry), by (endpoint, ts).
- * No index beyond those of 001_init.sql is needed.
+ * Indexes: those of 001_init.sql, and event_proc_start (006_evidence.sql,
+ * process starts by (endpoint, GUID prefix, pid)) for the ancestor walk.
  */
 #ifndef ITRACE_DB_EVIDENCE_H
 #define ITRACE_DB_EVIDENCE_H
