@@ -97,13 +97,21 @@ static void put_extra(struct db_copybuf *b, const json_t *extra)
 		db_copy_null(b);
 		return;
 	}
-	char *s = json_dumps(extra, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (s == NULL) {
+	/* Into a stack buffer when it fits: no allocation per event. */
+	char small[4096];
+	size_t n = json_dumpb(extra, small, sizeof small, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (n == 0) {
 		db_copy_null(b);
-		return;
+	} else if (n <= sizeof small) {
+		db_copy_textn(b, small, n);
+	} else {
+		char *s = json_dumps(extra, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (s == NULL)
+			db_copy_null(b);
+		else
+			db_copy_text(b, s);
+		free(s);
 	}
-	db_copy_text(b, s);
-	free(s);
 }
 
 #define T(s) do { db_copy_sep(b); db_copy_text(b, (s)); } while (0)
