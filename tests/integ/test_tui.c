@@ -396,6 +396,36 @@ static void test_no_color(void **state)
 	tt_stop(&t);
 }
 
+/* --ascii, a 256-colour theme, the emacs keymap and a tenant filter. */
+static void test_flags(void **state)
+{
+	(void)state;
+	struct tt t;
+	start(&t, 80, 24, "", "--ascii --theme dark256 --keymap emacs --tenant acme");
+	TT_WAIT(&t, "T1218.005.hta", 10000);
+	char *s = tt_capture(&t);
+	assert_null(strstr(s, "\xe2\x9c\x97"));     /* no UTF-8 cross: X */
+	assert_non_null(strstr(s, "X-"));
+	assert_non_null(strstr(s, " x2 "));
+	free(s);
+	char sla[64];
+	snprintf(sla, sizeof sla, "SLA #%ld ", evil_id);
+	TT_WAIT(&t, sla, 3000);
+	tt_keys(&t, "C-n", NULL);     /* emacs: next line */
+	snprintf(sla, sizeof sla, "SLA #%ld ", mshta_id);
+	TT_WAIT(&t, sla, 3000);
+	char *out = NULL;
+	const char *args[] = {"capture-pane", "-p", "-e", NULL};
+	tt_tmux(&t, &out, args);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "38;5;"));   /* 256-colour foregrounds */
+	free(out);
+	tt_quit(&t);
+	start(&t, 80, 24, "", "--tenant no-such-tenant");
+	TT_WAIT(&t, "no open alerts", 10000);
+	tt_quit(&t);
+}
+
 static void test_token_file_mode(void **state)
 {
 	(void)state;
@@ -455,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_stale_and_reconnect),
 		cmocka_unit_test(test_unknown_term),
 		cmocka_unit_test(test_no_color),
+		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_token_file_mode),
 		cmocka_unit_test(test_check_config),
 	};
