@@ -11,7 +11,8 @@
  *   latest when the 5th business day of the next month opens (core/
  *   monthly.h, monthly_ready), so it is out before sla_monthly_due(). A
  *   month that ended before the tenant existed or before its service start
- *   gets no report.
+ *   gets no report; the month before the previous one is caught up when a
+ *   daemon was down when it fell due.
  *
  *   R-28 log retention: the daily partitions of `event` that lie wholly
  *   before now - log retention (setting, default 30 days, never under 7)
@@ -135,69 +136,93 @@ static int monthly_publish(PGconn *c, const struct wf_tenant *t, int year, int m
 	return 0;
 }
 
-/* The previous month of one tenant: publish it if it is due and ready. */
+/* One month of one tenant: publish it if it is owed and ready. */
+static int monthly_month(PGconn *c, const struct wf_tenant *t, int year, int month,
+                         int64_t now)
+{
+	int64_t from, to;
+	if (monthly_bounds(&t->cal, year, month, &from, &to) != 0)
+		return 0;
+	struct cal_tm last;
+	cal_local_tm(&t->cal, to - 1, &last);
+	char period[32], last_day[32], ib[24], tb[40];
+	snprintf(period, sizeof period, "%04d-%02d-01", year, month);
+	snprintf(last_day, sizeof last_day, "%04d-%02d-%02d", last.year, last.month, last.day);
+	/* Owed: the tenant existed and its service had started before the
+	 * month ended, and there is no report for it yet. */
+	PGresult *r = DBQ(c,
+		"SELECT t.created_at < $2 AND coalesce(t.service_start <= $3::date, true),"
+		"       EXISTS (SELECT 1 FROM report r WHERE r.tenant_id = t.id"
+		"                  AND r.kind = 'monthly' AND r.period = $4::date)"
+		"  FROM tenant t WHERE t.id = $1",
+		i64s(ib, t->id), wf_ts(to, tb), last_day, period);
+	bool owed = db_ok(r) && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't' &&
+	            PQgetvalue(r, 0, 1)[0] == 'f';
+	int rc = db_ok(r) ? 0 : -1;
+	PQclear(r);
+	if (rc != 0 || !owed)
+		return rc;
+	char *err = NULL;
+	long open = monthly_db_open_alerts(c, t->id, from, to, &err);
+	if (open < 0) {
+		log_err("monthly report", err);
+		return -1;
+	}
+	if (!monthly_ready(&t->cal, year, month, now, open))
+		return 0;
+	return monthly_publish(c, t, year, month, period, now);
+}
+
+/* The last MONTHLY_MONTHS months of a tenant (its calendar), oldest
+ * first: a daemon that was down when a report fell due catches up. */
+#define MONTHLY_MONTHS 2
+
 static int monthly_tenant(PGconn *c, int64_t tenant_id, int64_t now)
 {
 	struct wf_tenant t;
 	int rc = wf_tenant_load(c, tenant_id, &t);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
+	int ym[MONTHLY_MONTHS][2];
 	int year, month;
-	int64_t from, to;
 	monthly_prev_month(&t.cal, now, &year, &month);
-	if (monthly_bounds(&t.cal, year, month, &from, &to) != 0) {
-		wf_tenant_free(&t);
-		return 0;
-	}
-	struct cal_tm last;
-	cal_local_tm(&t.cal, to - 1, &last);
-	char period[32], last_day[32], ib[24], tb[40];
-	snprintf(period, sizeof period, "%04d-%02d-01", year, month);
-	snprintf(last_day, sizeof last_day, "%04d-%02d-%02d", last.year, last.month, last.day);
-	PGresult *r = DBQ(c,
-		"SELECT t.created_at < $2 AND coalesce(t.service_start <= $3::date, true),"
-		"       EXISTS (SELECT 1 FROM report r WHERE r.tenant_id = t.id"
-		"                  AND r.kind = 'monthly' AND r.period = $4::date)"
-		"  FROM tenant t WHERE t.id = $1",
-		i64s(ib, tenant_id), wf_ts(to, tb), last_day, period);
-	bool todo = db_ok(r) && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't' &&
-	            PQgetvalue(r, 0, 1)[0] == 'f';
-	rc = db_ok(r) ? 0 : -1;
-	PQclear(r);
-	if (rc == 0 && todo) {
-		char *err = NULL;
-		long open = monthly_db_open_alerts(c, tenant_id, from, to, &err);
-		if (open < 0) {
-			log_err("monthly report", err);
-			rc = -1;
-		} else if (monthly_ready(&t.cal, year, month, now, open)) {
-			rc = monthly_publish(c, &t, year, month, period, now);
+	for (int k = MONTHLY_MONTHS - 1; k >= 0; k--) {
+		ym[k][0] = year;
+		ym[k][1] = month;
+		if (--month == 0) {
+			month = 12;
+			year--;
 		}
 	}
+	for (int k = 0; k < MONTHLY_MONTHS && rc == 0; k++)
+		rc = monthly_month(c, &t, ym[k][0], ym[k][1], now);
 	wf_tenant_free(&t);
 	return rc;
 }
 
 static int job_monthly(PGconn *c, int64_t now)
 {
-	/* Candidates: tenants without a monthly report for a period from two
-	 * months back on (whatever their zone, their previous month is at
-	 * least that recent); the exact month is decided per tenant. */
+	/* Candidates: tenants with fewer than MONTHLY_MONTHS monthly reports
+	 * from the oldest month considered on (months of UTC: a tenant's zone
+	 * moves them by hours, which only adds a candidate for those hours);
+	 * the exact months are decided per tenant. */
 	struct cal utc;
 	cal_default(&utc);
 	utc.tz_min = 0;
 	int year, month;
 	monthly_prev_month(&utc, now, &year, &month);
-	if (--month == 0) {
-		month = 12;
-		year--;
-	}
-	char since[32], ts[40];
+	for (int k = 1; k < MONTHLY_MONTHS; k++)
+		if (--month == 0) {
+			month = 12;
+			year--;
+		}
+	char since[32], ts[40], nb[24];
 	snprintf(since, sizeof since, "%04d-%02d-01", year, month);
 	PGresult *r = DBQ(c,
-		"SELECT t.id FROM tenant t WHERE t.created_at < $1 AND NOT EXISTS"
-		" (SELECT 1 FROM report r WHERE r.tenant_id = t.id AND r.kind = 'monthly'"
-		"     AND r.period >= $2::date) ORDER BY t.id", wf_ts(now, ts), since);
+		"SELECT t.id FROM tenant t WHERE t.created_at < $1 AND"
+		" (SELECT count(*) FROM report r WHERE r.tenant_id = t.id AND r.kind = 'monthly'"
+		"     AND r.period >= $2::date) < $3 ORDER BY t.id", wf_ts(now, ts), since,
+		i64s(nb, MONTHLY_MONTHS));
 	if (!db_ok(r)) {
 		PQclear(r);
 		return -1;

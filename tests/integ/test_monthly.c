@@ -16,7 +16,8 @@
  *     open gets it at once; exactly once with two daemons running, stored
  *     as kind monthly with its 13-month retention (R-28), audited, mail
  *     queued to the contacts; and not while another holder has the jobs'
- *     advisory lock.
+ *     advisory lock;
+ *   - a daemon down through two due dates catches up, oldest month first.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -404,8 +405,9 @@ static long wait_reports(long tenant, long want, int ms)
 static void test_daemon_publishes(void **state)
 {
 	(void)state;
-	/* The month must have ended after the tenants came to exist. */
-	sql("UPDATE tenant SET created_at = '2025-01-01T00:00:00Z'");
+	/* The tenants exist from 1 October 01:00 JST: October is owed,
+	 * September (ended before) is not. */
+	sql("UPDATE tenant SET created_at = '2026-09-30T16:00:00Z'");
 	struct cmdd d1, d2;
 	/* Friday 6 November 10:00 JST, the 4th business day (3rd: Culture
 	 * Day): acme still has open alerts of October, beta has none. */
@@ -432,6 +434,9 @@ static void test_daemon_publishes(void **state)
 	stop(&d1);
 	assert_int_equal(monthly_reports(W.acme), 1);
 	assert_int_equal(monthly_reports(W.beta), 1);
+	/* September ended before the tenants existed: no report owed. */
+	assert_int_equal(num("SELECT count(*) FROM report WHERE kind = 'monthly'"
+	                     " AND period = '2026-09-01'"), 0);
 	long id = num("SELECT id FROM report WHERE tenant_id = %ld AND kind = 'monthly'", W.acme);
 	assert_int_equal(num("SELECT count(*) FROM report WHERE id = %ld AND lang = 'ja'"
 	                     " AND author = 'system' AND verdict IS NULL"
@@ -472,12 +477,48 @@ static void test_daemon_publishes(void **state)
 	PQclear(r);
 }
 
+/* A daemon down through the next due dates catches up with the two
+ * months before its today, oldest first, each once. */
+static void test_daemon_catches_up(void **state)
+{
+	(void)state;
+	struct cmdd d;
+	/* Tuesday 12 January 2027 10:00 JST: November and December are owed. */
+	start(&d, "2027-01-12T01:00:00Z", "0.1");
+	long n = -1;
+	for (int i = 0; i < 200 && n != 4; i++) {
+		n = num("SELECT count(*) FROM report WHERE kind = 'monthly'"
+		        " AND period IN ('2026-11-01', '2026-12-01')");
+		usleep(50000);
+	}
+	usleep(400000);
+	stop(&d);
+	assert_int_equal(n, 4);
+	assert_int_equal(num("SELECT count(*) FROM report WHERE kind = 'monthly'"
+	                     " AND tenant_id = %ld", W.acme), 3);
+	assert_int_equal(num("SELECT count(*) FROM report WHERE kind = 'monthly'"
+	                     " AND tenant_id = %ld AND period = '2026-11-01'"
+	                     " AND body LIKE '%%| 受信した検知アラート | 1 |%%'"
+	                     " AND body LIKE '%%november.exe%%'", W.acme), 1);
+	assert_int_equal(num("SELECT count(*) FROM report WHERE kind = 'monthly'"
+	                     " AND tenant_id = %ld AND period = '2026-12-01'"
+	                     " AND body LIKE '%%| 受信した検知アラート | 0 |%%'", W.acme), 1);
+	/* November first. */
+	assert_int_equal(num("SELECT count(*) FROM report a JOIN report b"
+	                     " ON a.tenant_id = b.tenant_id WHERE a.kind = 'monthly'"
+	                     " AND b.kind = 'monthly' AND a.period = '2026-11-01'"
+	                     " AND b.period = '2026-12-01' AND a.id < b.id"), 2);
+	assert_int_equal(num("SELECT count(*) FROM outbox o JOIN report r ON r.id = o.report_id"
+	                     " WHERE r.kind = 'monthly'"), 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli_markdown),
 		cmocka_unit_test(test_cli_html_ja),
 		cmocka_unit_test(test_daemon_publishes),
+		cmocka_unit_test(test_daemon_catches_up),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
