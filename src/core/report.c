@@ -30,6 +30,7 @@ struct build {
 	unsigned char *in_sub;  /* nodes: execution or descendant */
 	unsigned char *writer;  /* nodes: origin writer */
 	unsigned char *noted;   /* nodes: already named in a note */
+	int64_t *write_from;    /* nodes: first write of the file (writers) */
 	int64_t *write_until;   /* nodes: last write of the file (writers) */
 	int non_pe;             /* the file is not a PE image */
 	int oom;
@@ -374,7 +375,7 @@ static void build_origin(struct build *b, long *origin_node)
 				fill_proc(b, &o->proc, (size_t)node);
 				o->anc = ancestors(b, (size_t)node, &o->n_anc);
 				b->writer[node] = 1;
-				b->write_until[node] = e->ts_us;
+				b->write_from[node] = b->write_until[node] = e->ts_us;
 			} else {
 				o->proc.pid = e->pid;
 				o->proc.guid = sdup(b, e->proc_guid);
@@ -385,6 +386,8 @@ static void build_origin(struct build *b, long *origin_node)
 		struct rp_origin *o = &r->origin[k];
 		if (node >= 0 && e->ts_us > b->write_until[node])
 			b->write_until[node] = e->ts_us;
+		if (node >= 0 && e->ts_us < b->write_from[node])
+			b->write_from[node] = e->ts_us;
 		if (e->details != NULL) {
 			char *url = zone_value(b, e->details, "HostUrl=");
 			char *zone = zone_value(b, e->details, "ZoneId=");
@@ -537,8 +540,9 @@ static int reg_names_file(const struct build *b, const struct ev *e)
 	return 0;
 }
 
-/* Writers' network: from 24 h before their last write to 10 min after. */
-#define WRITER_NET_BEFORE (24LL * 3600 * 1000000)
+/* Writers' network: from 1 h before their first write of the file to 10 min
+ * after their last. */
+#define WRITER_NET_BEFORE (3600LL * 1000000)
 #define WRITER_NET_AFTER (10LL * 60 * 1000000)
 
 static struct rp_row *add_row(struct build *b, struct rp_rows *rows,
@@ -614,7 +618,7 @@ static void build_rows(struct build *b)
 		if (node < 0)
 			continue;
 		int sub = b->in_sub[node], wr = !sub && b->writer[node];
-		if (wr && (e->ts_us < b->write_until[node] - WRITER_NET_BEFORE ||
+		if (wr && (e->ts_us < b->write_from[node] - WRITER_NET_BEFORE ||
 		           e->ts_us > b->write_until[node] + WRITER_NET_AFTER))
 			wr = 0;
 		int names = !sub && e->kind >= EV_REGISTRY_SET &&
@@ -945,10 +949,11 @@ struct report *report_build(const struct rp_alert *a, const struct ev *evs,
 	b.writer = calloc(nn, 1);
 	b.noted = calloc(nn, 1);
 	b.write_until = calloc(nn, sizeof *b.write_until);
+	b.write_from = calloc(nn, sizeof *b.write_from);
 	b.r->origin = calloc(MAX_EXEC, sizeof *b.r->origin);
 	b.r->exec = calloc(MAX_EXEC, sizeof *b.r->exec);
 	long *origin_node = calloc(MAX_EXEC, sizeof *origin_node);
-	if (b.in_sub == NULL || b.writer == NULL || b.noted == NULL || b.write_until == NULL ||
+	if (b.in_sub == NULL || b.writer == NULL || b.noted == NULL || b.write_until == NULL || b.write_from == NULL ||
 	    b.r->origin == NULL || b.r->exec == NULL || origin_node == NULL) {
 		free(origin_node);
 		goto fail;
@@ -978,6 +983,7 @@ struct report *report_build(const struct rp_alert *a, const struct ev *evs,
 	free(b.writer);
 	free(b.noted);
 	free(b.write_until);
+	free(b.write_from);
 	return b.r;
 fail:
 	ptree_free(b.t);
@@ -987,6 +993,7 @@ fail:
 	free(b.writer);
 	free(b.noted);
 	free(b.write_until);
+	free(b.write_from);
 	report_free(b.r);
 	return NULL;
 }

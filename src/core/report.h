@@ -17,10 +17,10 @@
  *      network connections and DNS queries of the executions and their
  *      descendants, joined by process identity (GUID prefix + pid), never
  *      by a time window. Item 7 also carries the network events of the
- *      origin writers (where the file came from: from 24 h before their
- *      last write of the file to 10 min after), item 5 the registry changes
- *      of any process whose key or value names the file (a service or
- *      autorun entry), and notes say so;
+ *      origin writers (where the file came from: from 1 h before their
+ *      first write of the file to 10 min after the last), item 5 the
+ *      registry changes of any process whose key or value names the file
+ *      (a service or autorun entry), and notes say so;
  *   8. attributes of the file from its process starts, image loads, file
  *      events and the alert, with every disagreement under conflicts.
  * Notes explain gaps (no origin event, ancestors known only from a child's

@@ -313,7 +313,7 @@ static const char sql_cmdline[] =
  *     clocks can be hours off, so no tighter time bound);
  *   - the process start of each process of a, one index probe each (not
  *     the events of an ancestor: explorer or services have thousands);
- *   - network and DNS of the writers ($10 keys) from 24 h before their
+ *   - network and DNS of the writers ($10 keys) from 1 h before their
  *     first write to 10 min after their last ([$20, $21]);
  *   - registry changes naming the file ($19: lower-case stem; NULL: none)
  *     within up to four windows [$11,$12] .. [$17,$18] (NULL: unused). */
@@ -362,7 +362,7 @@ static const char sql_procs[] =
 
 #define REG_WINDOW_US (120LL * 1000000)
 /* The writers' network that report.c keeps (WRITER_NET_*). */
-#define WRITER_NET_BEFORE_US (24LL * 3600 * 1000000)
+#define WRITER_NET_BEFORE_US (3600LL * 1000000)
 #define WRITER_NET_AFTER_US (10LL * 60 * 1000000)
 
 static char *lower_copy(const char *s)
