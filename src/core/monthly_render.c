@@ -709,11 +709,12 @@ static void r_alerts(struct ob *o, const struct monthly *m)
 		else
 			snprintf(v, sizeof v, "%s", monthly_verdict_name(a->verdict, o->lang));
 		td_cls(o, verdict_cls(a->verdict), v);
-		snprintf(r, sizeof r, "%s%s%s%s",
+		snprintf(r, sizeof r, "%s%s%s%s%s",
 		         a->quick_report ? L(o, "quick", "速報") : "",
 		         a->quick_report && a->explain_report ? L(o, ", ", "・") : "",
 		         a->explain_report ? L(o, "explanatory", "解説") : "",
-		         a->escalated ? L(o, " (escalated)", " (エスカレーション)") : "");
+		         a->escalated && (a->quick_report || a->explain_report) ? " " : "",
+		         a->escalated ? L(o, "(escalated)", "(エスカレーション)") : "");
 		td(o, r);
 		tr_end(o);
 	}
