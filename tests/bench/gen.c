@@ -997,7 +997,6 @@ struct persist {
 	struct file *file;
 	int via_task, alert;
 	const char *detection;
-	const char *c2;
 	char c2ip[16];
 };
 
@@ -1915,8 +1914,7 @@ static void ip_of(const char *host, char out[16])
 static void net(struct ep *e, struct proc *p, int64_t ts, const char *host,
                 const char *ip_given, int port)
 {
-	char ip[16], lport_s[8];
-	(void)lport_s;
+	char ip[16];
 	if (ip_given != NULL)
 		snprintf(ip, sizeof ip, "%s", ip_given);
 	else
@@ -2481,7 +2479,6 @@ static int chain_macro(struct ep *e, int64_t t)
 	if (!blocked && e->persist == NULL) {
 		e->persist = calloc(1, sizeof *e->persist);
 		e->persist->file = (struct file *)mal->file;
-		e->persist->c2 = NULL;
 		memcpy(e->persist->c2ip, c2.ip, sizeof c2.ip);
 	}
 	return 0;

@@ -67,6 +67,25 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 now() { date +%s.%N; }
+# CPU seconds, so that a loaded machine can be read: this shell's reaped
+# children (a command run in the foreground: the loader, psql), and the
+# cluster (postmaster, its live processes and the backends it has reaped).
+tck=$(getconf CLK_TCK)
+cpu_client() {
+  local a
+  read -r -a a </proc/$$/stat
+  echo $((a[15] + a[16]))
+}
+cpu_server() {
+  local pm a t=0 c
+  pm=$(head -1 "$work/pg/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+  read -r -a a </proc/"$pm"/stat && t=$((a[13] + a[14] + a[15] + a[16]))
+  for c in $(ps --ppid "$pm" -o pid=); do
+    read -r -a a </proc/"$c"/stat 2>/dev/null && t=$((t + a[13] + a[14]))
+  done
+  echo "$t"
+}
+ticks() { awk -v t="$1" -v k="$tck" 'BEGIN { printf "%.1f", t / k }'; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 load() { awk '{ print $1 }' /proc/loadavg; }
@@ -107,17 +126,21 @@ fresh_db rate_ingest "$work/hosts.tsv" 1 || { echo "spine.sh: database setup fai
 fresh_db rate_copy "$work/hosts.tsv" 1 || { echo "spine.sh: database setup failed" >&2; exit 1; }
 sync
 
-t0=$(now)
+c0=$(cpu_client) s0=$(cpu_server) t0=$(now)
 "$bin/itrace-ingest" --db "$(conn rate_ingest)" --tenant bench "$work/rate.ndjson" \
   >/dev/null 2>"$work/ingest.err"
 st=$?
 t1=$(now)
+sleep 0.5                   # let the postmaster reap the loader's backends
+c1=$(cpu_client) s1=$(cpu_server)
 n_ing=$(q rate_ingest "SELECT count(*) FROM event")
 [ "$st" = 0 ] || { echo "spine: itrace-ingest exited $st:"; tail -3 "$work/ingest.err"; }
 
-t2=$(now)
+c2=$(cpu_client) s2=$(cpu_server) t2=$(now)
 q rate_copy "\\copy event ($cols) from '$work/rate.copy'" >/dev/null
 t3=$(now)
+sleep 0.5
+c3=$(cpu_client) s3=$(cpu_server)
 n_copy=$(q rate_copy "SELECT count(*) FROM event")
 
 s_ing=$(secs "$t0" "$t1")
@@ -125,9 +148,14 @@ s_copy=$(secs "$t2" "$t3")
 r_ing=$(rate "$n_ing" "$s_ing")
 r_copy=$(rate "$n_copy" "$s_copy")
 echo "spine: (a) $lines lines ($mb MB of NDJSON), $n_ing rows stored by itrace-ingest, $n_copy by \\copy"
-echo "spine: (a) itrace-ingest: $s_ing s, $r_ing rows/s"
-echo "spine: (a) psql \\copy:    $s_copy s, $r_copy rows/s"
+cpu_ing=$(ticks $((c1 - c0 + s1 - s0)))
+cpu_copy=$(ticks $((c3 - c2 + s3 - s2)))
+echo "spine: (a) itrace-ingest: $s_ing s, $r_ing rows/s (CPU: $(ticks $((c1 - c0))) s client, $(ticks $((s1 - s0))) s server)"
+echo "spine: (a) psql \\copy:    $s_copy s, $r_copy rows/s (CPU: $(ticks $((c3 - c2))) s client, $(ticks $((s3 - s2))) s server)"
 awk -v a="$r_ing" -v b="$r_copy" 'BEGIN { if (b > 0) printf "spine: (a) ratio itrace-ingest / \\copy: %.2fx (goal >= 0.8x)\n", a / b }'
+awk -v n1="$n_ing" -v c1="$cpu_ing" -v n2="$n_copy" -v c2="$cpu_copy" 'BEGIN {
+  if (c1 > 0 && c2 > 0)
+    printf "spine: (a) rows per CPU-second (client + server): itrace-ingest %.0f, \\copy %.0f: %.2fx (on an idle machine the wall ratio can exceed this: the loader parses on one core while the server copies on the other)\n", n1 / c1, n2 / c2, (n1 / c1) / (n2 / c2) }'
 if [ "$n_ing" != "$n_copy" ] || [ "$n_ing" != "$lines" ]; then
   echo "spine: (a) NOTE: row counts differ (lines $lines, ingest $n_ing, copy $n_copy)"
 fi
