@@ -2,8 +2,9 @@
  * detected execution, folding descendants, the file's origin chain, hash
  * pivots), the report preview (ja/en) and the attributes with their
  * conflicts, all from the shared report model (core/report.h) built from
- * the endpoint's events of the lookback window (R-11). The events are read
- * with one asynchronous query; the timeline is timeline.c.
+ * the shared evidence loader (db/evidence.h: the lookback window of R-11)
+ * on the worker thread of evworker.c: the preview is what the daemon
+ * publishes. The timeline is timeline.c.
  *
  * Requests carry the pane's generation: an answer for an alert the analyst
  * already left is dropped.
@@ -15,18 +16,6 @@
 #include "core/report.h"
 #include "core/sla.h"
 #include "tui/tui.h"
-
-static const char EV_SELECT[] =
-	"SELECT kind::text, (extract(epoch from ts)*1000000)::int8, eid,"
-	" coalesce(record_id,-1), proc_guid::text, coalesce(pid,-1), image, cmdline,"
-	" user_name, integrity, parent_guid::text, coalesce(parent_pid,-1), parent_image,"
-	" parent_cmdline, target, details, proto, remote_ip, coalesce(remote_port,-1),"
-	" sha256, sha1, md5, imphash, coalesce(signed::int,-1), signature,"
-	" original_file_name, company, description"
-	" FROM event WHERE endpoint_id = $1"
-	" AND ts >= timestamptz 'epoch' + $2::int8 * interval '1 microsecond'"
-	" AND ts <= timestamptz 'epoch' + $3::int8 * interval '1 microsecond'"
-	" ORDER BY ts, id LIMIT 200000";
 
 void av_lines_add(struct av_lines *l, const char *s)
 {
@@ -327,102 +316,6 @@ static void build_attrs(struct app *a)
 	av_lines_add(&p->attrs, buf);
 }
 
-static char *cell(PGresult *r, int i, int c)
-{
-	return PQgetisnull(r, i, c) ? NULL : strdup(PQgetvalue(r, i, c));
-}
-
-static int64_t num(PGresult *r, int i, int c)
-{
-	return PQgetisnull(r, i, c) ? -1 : strtoll(PQgetvalue(r, i, c), NULL, 10);
-}
-
-static void on_events(struct app *a, PGresult *res, const char *err, int64_t gen)
-{
-	struct av_pane *p = &a->av;
-	if ((unsigned)gen != p->gen)
-		return;
-	p->loading = 0;
-	a->dirty = 1;
-	if (err != NULL) {
-		p->err = dr_clean(err);
-		return;
-	}
-	int n = PQntuples(res);
-	struct ev *evs = calloc((size_t)n + 1, sizeof *evs);
-	if (evs == NULL)
-		return;
-	size_t m = 0;
-	for (int i = 0; i < n; i++) {
-		struct ev *e = &evs[m];
-		ev_init(e);
-		int k = ev_kind_from_name(PQgetvalue(res, i, 0));
-		if (k < 0)
-			continue;
-		e->kind = (enum ev_kind)k;
-		e->ts_us = num(res, i, 1);
-		e->eid = (int)num(res, i, 2);
-		e->record_id = num(res, i, 3);
-		e->host = p->raw_host != NULL ? strdup(p->raw_host) : NULL;
-		e->proc_guid = cell(res, i, 4);
-		e->pid = num(res, i, 5);
-		e->image = cell(res, i, 6);
-		e->cmdline = cell(res, i, 7);
-		e->user = cell(res, i, 8);
-		e->integrity = cell(res, i, 9);
-		e->parent_guid = cell(res, i, 10);
-		e->parent_pid = num(res, i, 11);
-		e->parent_image = cell(res, i, 12);
-		e->parent_cmdline = cell(res, i, 13);
-		e->target = cell(res, i, 14);
-		e->details = cell(res, i, 15);
-		e->proto = cell(res, i, 16);
-		e->remote_ip = cell(res, i, 17);
-		e->remote_port = num(res, i, 18);
-		e->sha256 = cell(res, i, 19);
-		e->sha1 = cell(res, i, 20);
-		e->md5 = cell(res, i, 21);
-		e->imphash = cell(res, i, 22);
-		e->signed_ = (int)num(res, i, 23);
-		e->signature = cell(res, i, 24);
-		e->original_file_name = cell(res, i, 25);
-		e->company = cell(res, i, 26);
-		e->description = cell(res, i, 27);
-		m++;
-	}
-	struct rp_alert ra = {
-		.id = p->alert_id, .tenant = p->raw_tenant, .host = p->raw_host,
-		.path = p->raw_path, .sha256 = p->raw_sha, .detection = p->raw_det,
-		.action = p->raw_action, .detected_us = p->detected, .received_us = p->received,
-	};
-	int64_t from = sla_lookback_start(p->detected), to = p->detected + CAL_US_PER_DAY;
-	p->report = report_build(&ra, evs, m, from, to);
-	p->nevents = m;
-	for (size_t i = 0; i < m; i++)
-		ev_clear(&evs[i]);
-	free(evs);
-	if (p->report == NULL) {
-		p->err = strdup("out of memory building the report");
-		return;
-	}
-	char *md = report_markdown(p->report, RP_JA);
-	split_lines(&p->rep[0], md);
-	free(md);
-	md = report_markdown(p->report, RP_EN);
-	split_lines(&p->rep[1], md);
-	free(md);
-	av_build_rows(a);
-	build_attrs(a);
-	/* the cursor starts on the detected execution */
-	for (size_t i = 0; i < p->nrows; i++)
-		if (p->rows[i].kind == AVK_EXEC) {
-			p->tree_lw.cur = i;
-			p->tree_lw.cur_id = (int64_t)i;
-			break;
-		}
-	tl_reload(a);
-}
-
 static void on_pivot(struct app *a, PGresult *res, const char *err, int64_t gen)
 {
 	struct av_pane *p = &a->av;
@@ -439,39 +332,55 @@ static void on_pivot(struct app *a, PGresult *res, const char *err, int64_t gen)
 	a->dirty = 1;
 }
 
-static void on_alert(struct app *a, PGresult *res, const char *err, int64_t gen)
+void av_evidence(struct app *a, struct evw_result *r)
 {
 	struct av_pane *p = &a->av;
-	if ((unsigned)gen != p->gen)
+	if (r == NULL)
 		return;
-	if (err != NULL || PQntuples(res) == 0) {
-		p->loading = 0;
-		p->err = dr_clean(err != NULL ? err : "the alert is gone");
-		a->dirty = 1;
+	if (r->gen != p->gen || r->alert_id != p->alert_id || a->view != VIEW_ALERT) {
+		evw_result_free(r);
 		return;
 	}
-	p->raw_tenant = strdup(PQgetvalue(res, 0, 0));
-	p->raw_host = strdup(PQgetvalue(res, 0, 1));
-	p->raw_path = strdup(PQgetvalue(res, 0, 2));
-	p->raw_sha = strdup(PQgetvalue(res, 0, 3));
-	p->raw_det = strdup(PQgetvalue(res, 0, 4));
-	p->raw_action = strdup(PQgetvalue(res, 0, 5));
-	p->endpoint_id = strtoll(PQgetvalue(res, 0, 6), NULL, 10);
-	p->detected = strtoll(PQgetvalue(res, 0, 7), NULL, 10);
-	p->received = strtoll(PQgetvalue(res, 0, 8), NULL, 10);
-	char ep[24], from[24], to[24];
-	snprintf(ep, sizeof ep, "%lld", (long long)p->endpoint_id);
-	snprintf(from, sizeof from, "%lld", (long long)sla_lookback_start(p->detected));
-	snprintf(to, sizeof to, "%lld", (long long)(p->detected + CAL_US_PER_DAY));
-	const char *params[3] = {ep, from, to};
-	pgc_query(a->db, EV_SELECT, 3, params, on_events, gen);
+	p->loading = 0;
+	a->dirty = 1;
+	if (r->err != NULL) {
+		p->err = dr_clean(r->err);
+		evw_result_free(r);
+		return;
+	}
+	p->raw_tenant = r->tenant;
+	p->raw_host = r->host;
+	p->raw_path = r->path;
+	p->raw_sha = r->sha256;
+	p->raw_det = r->detection;
+	p->raw_action = r->action;
+	r->tenant = r->host = r->path = r->sha256 = r->detection = r->action = NULL;
+	p->endpoint_id = r->endpoint_id;
+	p->detected = r->detected;
+	p->received = r->received;
+	p->nevents = r->nevents;
+	p->report = r->report;
+	r->report = NULL;
+	split_lines(&p->rep[0], r->md_ja);
+	split_lines(&p->rep[1], r->md_en);
+	evw_result_free(r);
+	av_build_rows(a);
+	build_attrs(a);
+	/* the cursor starts on the detected execution */
+	for (size_t i = 0; i < p->nrows; i++)
+		if (p->rows[i].kind == AVK_EXEC) {
+			p->tree_lw.cur = i;
+			p->tree_lw.cur_id = (int64_t)i;
+			break;
+		}
+	tl_reload(a);
 	if (p->raw_sha[0] != '\0') {
 		const char *pp[1] = {p->raw_sha};
 		pgc_query(a->db, "SELECT (SELECT count(*) FROM alert WHERE sha256 = $1),"
 		          " (SELECT count(DISTINCT endpoint_id) FROM alert WHERE sha256 = $1),"
 		          " (SELECT count(*) FROM event WHERE sha256 = $1),"
 		          " (SELECT count(DISTINCT endpoint_id) FROM event WHERE sha256 = $1)",
-		          1, pp, on_pivot, gen);
+		          1, pp, on_pivot, p->gen);
 	}
 }
 
@@ -493,19 +402,7 @@ void av_open(struct app *a, int64_t alert_id)
 	struct alert *al = as_get(&a->as, alert_id);
 	if (al != NULL)
 		al->isnew = 0;
-	char id[24];
-	snprintf(id, sizeof id, "%lld", (long long)alert_id);
-	const char *params[1] = {id};
-	if (pgc_query(a->db, "SELECT t.name, e.hostname, a.path, coalesce(a.sha256,''),"
-	              " coalesce(a.detection,''), coalesce(a.action,''), a.endpoint_id,"
-	              " (extract(epoch from a.detected_at)*1000000)::int8,"
-	              " (extract(epoch from a.received_at)*1000000)::int8"
-	              " FROM alert a JOIN tenant t ON t.id = a.tenant_id"
-	              " JOIN endpoint e ON e.id = a.endpoint_id WHERE a.id = $1",
-	              1, params, on_alert, p->gen) != 0) {
-		p->loading = 0;
-		p->err = strdup("the database is not connected");
-	}
+	evw_request(alert_id, p->gen);
 	a->dirty = 1;
 }
 

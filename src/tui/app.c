@@ -640,6 +640,8 @@ int app_run(const struct opts *o)
 		app_msg(a, MSG_ERROR, "%s", term_warning);
 	st_load(a);
 	a->db = pgc_new(o->db);
+	if (!a->wallboard && evw_start(o->db) != 0)
+		app_msg(a, MSG_ERROR, "cannot start the evidence thread");
 	if (o->api != NULL) {
 		a->api = cmdapi_new(o->api, o->token, api_cb, a);
 		a->api_next_health_ms = 0;
@@ -658,6 +660,11 @@ int app_run(const struct opts *o)
 		if (pfd >= 0) {
 			pg_index = nf;
 			fds[nf++] = (struct pollfd){.fd = pfd, .events = pev};
+		}
+		int ev_index = -1;
+		if (evw_fd() >= 0) {
+			ev_index = nf;
+			fds[nf++] = (struct pollfd){.fd = evw_fd(), .events = POLLIN};
 		}
 		int api_first = nf, napi = 0;
 		if (a->api != NULL) {
@@ -695,6 +702,8 @@ int app_run(const struct opts *o)
 		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			a->running = 0;
 		pgc_service(a->db, a, pg_index >= 0 && pr > 0 ? fds[pg_index].revents : 0);
+		if (ev_index >= 0 && pr > 0 && (fds[ev_index].revents & POLLIN))
+			av_evidence(a, evw_take());
 		if (a->api != NULL) {
 			cmdapi_service(a->api, fds + api_first, pr > 0 ? napi : 0);
 			now = app_mono_ms();
@@ -731,6 +740,7 @@ int app_run(const struct opts *o)
 		dup2(saved_err, STDERR_FILENO);
 		close(saved_err);
 	}
+	evw_stop();
 	pgc_free(a->db);
 	cmdapi_free(a->api);
 	if (a->dlg != NULL)

@@ -288,6 +288,27 @@ void av_set_regex(struct app *a, const char *re);
 void av_lines_add(struct av_lines *l, const char *s);
 void av_build_rows(struct app *a);
 void av_lines_free(struct av_lines *l);
+/* evworker.c: evidence_load + report_build on a worker thread */
+struct report;
+struct evw_result {
+	int64_t alert_id;
+	unsigned gen;
+	char *err;              /* NULL on success */
+	char *tenant, *host, *path, *sha256, *detection, *action;   /* raw */
+	int64_t endpoint_id, detected, received, from_us, to_us;
+	size_t nevents;
+	double query_ms;
+	struct report *report;  /* owned */
+	char *md_ja, *md_en;    /* the report as it will be published */
+};
+int evw_start(const char *conninfo);     /* 0, -1 */
+int evw_fd(void);                        /* readable when a result waits */
+void evw_request(int64_t alert_id, unsigned gen);
+struct evw_result *evw_take(void);       /* NULL none; caller frees */
+void evw_result_free(struct evw_result *r);
+void evw_stop(void);
+/* alertview.c: a result arrived (takes ownership) */
+void av_evidence(struct app *a, struct evw_result *r);
 /* timeline.c */
 void tl_reload(struct app *a);
 void tl_more(struct app *a);
