@@ -1,23 +1,31 @@
 /* app.h - the console's state and its one poll() loop.
  *
- * Map of src/tui (one job per file):
+ * Map of src/tui (one job per file; shared declarations in tui.h):
  *   main.c       flags, `report` subcommand dispatch, --print-keys, --check-config
- *   opts.c       config file + environment + flags -> struct opts
- *   app.c        the poll loop: keyboard, libpq socket, libcurl sockets,
- *                the one-second clock; frame pacing (erase + one doupdate)
- *   term.c       terminal setup: TERM fallback, escdelay, locale, colours
- *   registry.c   the action table and the dispatcher (read-only wallboard)
+ *   opts.c       config file + environment + flags -> struct opts; token file
+ *   app.c        the poll loop: keyboard, libpq socket, libcurl sockets, the
+ *                evidence pipe, the one-second clock; frame pacing (erase +
+ *                one doupdate); title, banners, status line; stats
+ *   term.c       terminal setup: TERM fallback, escdelay (termsetup.h)
+ *   registry.c   the action table and the one dispatcher (read-only wallboard)
  *   keymap.c theme.c cfgfile.c   keymaps, themes, the line-based format
  *   state.c      UI state under $XDG_STATE_HOME (never the config file)
  *   pgconn.c     the asynchronous database connection (LISTEN, reconnect)
- *   alerts.c     the alert store: rows from SQL, folding, sort, filters
- *   clocks.c     SLA countdown cells and the breach banner
+ *   alerts.c     the alert store: rows from SQL, sync, deadlines
+ *   clocks.c     SLA countdown cells, the SLA line, breach count
  *   draw.c       width-aware drawing of sanitized text
- *   list.c       the one list/tree widget (cursor by id, scrolling)
- *   queue.c endpoints.c alertview.c timeline.c wallboard.c   the panes
- *   dialog.c     verdict, confirmation, prompts (`/`, `:`, filter)
- *   actions.c    the registry's functions; API calls and their progress
+ *   list.c       the one list widget (cursor follows its row id, scrolling)
+ *   queue.c      the alert queue pane (folding, filters, search, new, freeze)
+ *   endpoints.c  the endpoints pane
+ *   alertview.c avdraw.c timeline.c   one alert: tree, timeline, report, attributes
+ *   evworker.c   the shared evidence loader + report model on a worker thread
+ *   wallboard.c  --wallboard
+ *   dialog.c     verdict form, confirmations, prompts
+ *   actions.c    the registry's functions that do not change state; jobs;
+ *                the `:` command line
+ *   apiact.c     the registry's functions that change state (command API)
  *   help.c       the `?` overlay
+ * src/api/cmdapi.c is the asynchronous API client (libcurl multi).
  */
 #ifndef ITRACE_TUI_APP_H
 #define ITRACE_TUI_APP_H
