@@ -38,7 +38,13 @@ struct pgc {
 	int want_write;
 	char err[256];
 	int announced_down;
+	int64_t sent_ms;        /* when the query in flight was sent */
 };
+
+/* A query that has had no answer for this long means a server or a
+ * network that is gone without telling (no RST): drop and reconnect. The
+ * server's own statement_timeout (set at connect) is a little shorter. */
+#define PGC_WATCHDOG_MS 30000
 
 /* Notices and the server's FATAL on a terminated session must never reach
  * the terminal behind curses' back: drop them (the error text reaches the
@@ -192,6 +198,7 @@ static void send_next(struct pgc *c, struct app *a)
 		return;
 	}
 	c->inflight = q;
+	c->sent_ms = app_mono_ms();
 	c->want_write = PQflush(c->conn) == 1;
 }
 
@@ -248,12 +255,17 @@ void pgc_service(struct pgc *c, struct app *a, short revents)
 		c->backoff_ms = 1000;
 		c->announced_down = 0;
 		push(c, "SET TimeZone = 'UTC'", 0, NULL, NULL, 0, 1, 1);
+		push(c, "SET statement_timeout = '25s'", 0, NULL, NULL, 0, 1, 0);
 		push(c, "LISTEN itrace", 0, NULL, NULL, 0, 1, 0);
 		app_db_up(a);
 		send_next(c, a);
 		return;
 	}
 	/* PGC_UP */
+	if (c->inflight != NULL && app_mono_ms() - c->sent_ms > PGC_WATCHDOG_MS) {
+		go_down(c, a, "no answer from the database for 30 s");
+		return;
+	}
 	if (revents & (POLLERR | POLLHUP | POLLNVAL)) {
 		if (!PQconsumeInput(c->conn) || PQstatus(c->conn) == CONNECTION_BAD) {
 			go_down(c, a, PQerrorMessage(c->conn));
@@ -289,6 +301,10 @@ int pgc_pollfd(struct pgc *c, short *events)
 
 int pgc_timeout(const struct pgc *c)
 {
+	if (c->st == PGC_UP && c->inflight != NULL) {
+		int64_t d = c->sent_ms + PGC_WATCHDOG_MS + 1 - app_mono_ms();
+		return d < 0 ? 0 : (int)d;
+	}
 	if (c->st != PGC_DOWN)
 		return c->head != NULL && c->inflight == NULL ? 0 : -1;
 	int64_t d = c->retry_at_ms - app_mono_ms();
