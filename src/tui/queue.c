@@ -322,8 +322,6 @@ static void draw_row(struct app *a, void *ctx, size_t i, int y, int x, int w, in
 		         (long long)q->rows[i].id);
 		return;
 	}
-	if (sel && al->isnew)
-		al->isnew = 0;
 	char mk[8];
 	const char *fold = al->ndups > 0 ? (q_is_unfolded(q, al->id) ? (a->ascii ? "-" : "\xe2\x96\xbe")
 	                                                            : (a->ascii ? "+" : "\xe2\x96\xb8"))
@@ -406,12 +404,25 @@ void q_draw(struct app *a, int y, int h)
 	lw_draw(a, &q->lw, y + 1, 0, h - 1, COLS, q->n, draw_row, q);
 }
 
+/* The alert under the cursor has been seen: off the "+N new" badge. */
+static void seen(struct app *a)
+{
+	struct alert *al = q_current(a);
+	if (al != NULL && al->isnew) {
+		al->isnew = 0;
+		if (a->q.nnew > 0)
+			a->q.nnew--;
+	}
+}
+
 void q_move(struct app *a, long delta)
 {
 	lw_move(&a->q.lw, delta, a->q.n, row_id, &a->q);
+	seen(a);
 }
 
 void q_home(struct app *a, int end)
 {
 	lw_home(&a->q.lw, a->q.n, row_id, &a->q, end);
+	seen(a);
 }

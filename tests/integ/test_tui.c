@@ -318,19 +318,39 @@ static void test_live_update(void **state)
 	struct tt t;
 	start(&t, 80, 24, "", "");
 	TT_WAIT(&t, "T1218.005.hta", 10000);
+	char sla[64];
+	snprintf(sla, sizeof sla, "SLA #%ld ", mshta_id);
+	tt_keys(&t, "j", NULL);   /* the cursor on the second row, mshta.exe */
+	TT_WAIT(&t, sla, 3000);
 	PGconn *c = th_connect(conninfo);
+	/* a new alert whose deadline comes first: it lands above the cursor */
 	PGresult *r = PQexec(c,
 		"INSERT INTO alert (tenant_id, endpoint_id, detected_at, received_at, path, sha256,"
 		" detection, action, state, quick_due)"
-		" SELECT tenant_id, id, now(), now(), 'C:\\Temp\\fresh-live.exe', repeat('3', 64),"
-		" 'Live/Test', 'allowed', 'new', now() + interval '2 hours'"
+		" SELECT tenant_id, id, now(), now() - interval '7 hours', 'C:\\Temp\\fresh-live.exe',"
+		" repeat('3', 64), 'Live/Test', 'allowed', 'new', now() - interval '5 hours'"
 		" FROM endpoint WHERE name = 'workstation5'");
 	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
 	PQclear(r);
 	TT_WAIT(&t, "fresh-live.exe", 5000);
 	TT_WAIT(&t, "+1 new", 3000);
+	/* the cursor stayed on its alert, though the rows moved under it */
+	char *s = tt_capture(&t);
+	assert_non_null(strstr(s, sla));
+	assert_true(strstr(s, "fresh-live.exe") < strstr(s, "mshta.exe"));
+	free(s);
+	/* passing over the new alert takes it off the badge */
+	tt_keys(&t, "k", "k", NULL);
+	TT_WAIT_GONE(&t, "+1 new", 3000);
+	/* frozen, a change waits for F */
+	tt_keys(&t, "F", NULL);
+	TT_WAIT(&t, "FROZEN", 3000);
+	r = PQexec(c, "UPDATE alert SET state = 'closed' WHERE path LIKE '%fresh-live.exe'");
+	PQclear(r);
+	tt_keys(&t, "F", NULL);
+	TT_WAIT_GONE(&t, "fresh-live.exe", 5000);
 	PQfinish(c);
-	tt_stop(&t);
+	tt_quit(&t);
 }
 
 /* The database goes away: the screen says since when, and the console
