@@ -74,6 +74,7 @@ __attribute__((unused)) static int tt_tmux(struct tt *t, char **out, const char 
 	const char *argv[32];
 	int n = 0;
 	argv[n++] = "/usr/bin/tmux";
+	argv[n++] = "-u";      /* UTF-8 whatever the test's locale */
 	argv[n++] = "-S";
 	argv[n++] = t->sock;
 	for (int i = 0; args[i] != NULL && n < 31; i++)
