@@ -154,7 +154,7 @@ int act_publish(struct app *a, int confirmed)
 			nmarked++;
 		}
 		int expl = nmarked > 0 || (al->quick_pub != 0);
-		if (nmarked == 0)
+		if (nmarked == 0 || !al->marked)   /* the alert in hand is always covered */
 			json_array_append_new(ids, json_integer(al->id));
 		free(a->pend.alerts);
 		a->pend.alerts = json_dumps(ids, JSON_COMPACT);
