@@ -59,11 +59,9 @@ int dr_text(int y, int x, int w, const char *s, int attr)
 	}
 	size_t n = san_fit(s, w - 1);
 	put(y, x, s, n, attr);
-	char pre[512];
-	size_t pn = n < sizeof pre - 1 ? n : sizeof pre - 1;
-	memcpy(pre, s, pn);
-	pre[pn] = '\0';
-	int used = san_width(pre);
+	char *pre = strndup(s, n);
+	int used = pre != NULL ? san_width(pre) : w - 1;
+	free(pre);
 	mvaddstr(y, x + used, dr_utf8 ? "\xe2\x80\xa6" : "~");
 	return used + 1;
 }
