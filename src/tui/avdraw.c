@@ -160,8 +160,12 @@ void av_enter(struct app *a)
 		app_msg(a, MSG_INFO, "not a process: Enter on a process shows its events");
 		return;
 	}
+	/* all the events of that one process: other filters are cleared */
 	p->tl_key = r->key;
 	p->tl_pid = r->pid;
+	p->tl_item = 0;
+	free(p->tl_re);
+	p->tl_re = NULL;
 	p->sub = AV_TIMELINE;
 	tl_reload(a);
 }
