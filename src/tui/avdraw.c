@@ -197,6 +197,8 @@ void av_next_item(struct app *a)
 {
 	struct av_pane *p = &a->av;
 	p->tl_item = (p->tl_item + 1) % 9;
+	if (p->tl_item == 0)
+		p->tl_key = p->tl_pid = 0;   /* back to all: the whole endpoint */
 	p->sub = AV_TIMELINE;
 	tl_reload(a);
 }

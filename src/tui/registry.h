@@ -58,7 +58,7 @@ enum reg_flag {
 	X(filter,      CTX_QUEUE,  "f",         0, "filter: tenant=NAME state=STATE verdict=b|g|w") \
 	X(mark,        CTX_QUEUE,  "x",         0, "mark alerts to aggregate in one explanatory report") \
 	X(lang,        CTX_ALERT,  "L",         0, "report preview in Japanese or English") \
-	X(item_filter, CTX_ALERT,  "i",         0, "timeline: cycle the report item shown (all, 1..8)")
+	X(item_filter, CTX_ALERT,  "i",         0, "timeline: cycle the report item shown (1..8, then all events of the endpoint)")
 
 #define REG_ENUM(id, ctx, keys, flags, help) ACT_##id,
 enum reg_id { REG_ACTIONS(REG_ENUM) ACT_COUNT };
