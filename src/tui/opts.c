@@ -124,7 +124,8 @@ void opt_usage(FILE *f)
 	fputs("usage: itrace-tui [--db CONNINFO] [--api URL] [--token-file F] [--tenant T]...\n"
 	      "                  [--theme NAME] [--keymap NAME] [--wallboard [--mask]]\n"
 	      "                  [--ascii] [--check-config]\n"
-	      "       itrace-tui report quick [--db CONNINFO] --alert ID [--format md|json] [--lang en|ja]\n", f);
+	      "       itrace-tui report quick [--db CONNINFO] --alert ID [--format md|json] [--lang en|ja]\n"
+	      "       itrace-tui report monthly [--db CONNINFO] --tenant NAME --month YYYY-MM ...\n", f);
 }
 
 int opt_parse(struct opts *o, int argc, char **argv)
