@@ -52,6 +52,8 @@ static void iso(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+static void stop_all(void);
+
 static int setup(void **state)
 {
 	(void)state;
@@ -110,6 +112,7 @@ static int setup(void **state)
 		return -1;
 
 	const char *cf = th_write_file("cmdd.conf", "longpoll_max = 2\n", 17);
+	atexit(stop_all);
 	static char in_env[] = NOW_INSIDE, out_env[] = NOW_OUTSIDE;
 	char *ein[] = {in_env, NULL}, *eout[] = {out_env, NULL};
 	if (cmdd_start(&W.in, W.db, (const char *[]){"--config", cf, NULL}, ein) != 0 ||
@@ -135,16 +138,28 @@ static int setup(void **state)
 	return W.sim > 0 ? 0 : -1;
 }
 
-static int teardown(void **state)
+/* Daemons and the simulator go with the test program, also when a setup
+ * step failed (cmocka then skips teardown) or a test aborted. */
+static void stop_all(void)
 {
-	(void)state;
 	if (W.sim > 0) {
 		kill(W.sim, SIGTERM);
 		waitpid(W.sim, NULL, 0);
+		W.sim = 0;
 	}
-	cmdd_stop(&W.in);
-	cmdd_stop(&W.out);
+	if (W.in.pid > 0)
+		cmdd_stop(&W.in);
+	if (W.out.pid > 0)
+		cmdd_stop(&W.out);
+	W.in.pid = W.out.pid = 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	stop_all();
 	th_db_drop(W.db);
+	W.db = NULL;
 	return 0;
 }
 
