@@ -350,7 +350,8 @@ int monthly_finish(struct monthly *m)
 		lo = hi;
 	m->measured_from_us = lo;
 	m->measured_to_us = hi;
-	qsort(m->runs, m->n_runs, sizeof *m->runs, cmp_span);
+	if (m->n_runs > 1)
+		qsort(m->runs, m->n_runs, sizeof *m->runs, cmp_span);
 	size_t cap = 0;
 	int64_t cur = lo;           /* covered up to here */
 	for (size_t i = 0; i < m->n_runs && cur < hi; i++) {

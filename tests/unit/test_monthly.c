@@ -260,6 +260,14 @@ static void test_downtime(void **state)
 	assert_non_null(strstr(md, "| 2026-10-06 00:00 | 2026-10-06 01:00 | 1 h 00 min |"));
 	free(md);
 	monthly_free(m);
+	/* Runs recorded before, none touching the month: down all month. */
+	m = monthly_new("t", &CAL, 2026, 10, jst(2026, 12, 1, 0, 0));
+	m->first_run_us = jst(2026, 9, 1, 0, 0);
+	assert_int_equal(monthly_finish(m), 0);
+	assert_true(m->measured);
+	assert_int_equal(m->n_gaps, 1);
+	assert_true(m->down_us == m->to_us - m->from_us);
+	monthly_free(m);
 	/* A stale beat of a run without a clean stop is where it stopped. */
 	m = monthly_new("t", &CAL, 2026, 10, jst(2026, 10, 20, 12, 0));
 	assert_int_equal(monthly_add_run(m, jst(2026, 10, 1, 0, 0), jst(2026, 10, 20, 11, 0),
