@@ -134,7 +134,10 @@ static void on_alerts(struct app *a, PGresult *r, const char *err, int64_t tag)
 		as_sync_end(&a->as);
 		malloc_trim(0);   /* give the results' memory back */
 	}
-	q_rebuild(a);
+	if (step == TAG_MERGE)
+		q_touch(a);
+	else
+		q_rebuild(a);
 	a->dirty = 1;
 }
 
@@ -686,6 +689,11 @@ int app_run(const struct opts *o)
 		}
 		if (a->npending > 0 || a->npending_eps > 0)
 			timeout = timeout > 30 ? 30 : timeout;
+		if (a->q.stale) {
+			long qw = (long)(a->q.rebuilt_ms + 100 - now);
+			if (qw < timeout)
+				timeout = qw;
+		}
 		if (a->dirty) {
 			long fw = (long)(last_frame + FRAME_MS - now);
 			if (fw < timeout)
@@ -714,6 +722,10 @@ int app_run(const struct opts *o)
 		}
 		now = app_mono_ms();
 		flush_pending(a);
+		if (a->q.stale && now - a->q.rebuilt_ms >= 100) {
+			q_rebuild(a);
+			a->dirty = 1;
+		}
 		if (a->next_resync_ms != 0 && now >= a->next_resync_ms)
 			app_resync(a);
 		int64_t sec = app_now_us() / 1000000;

@@ -81,8 +81,10 @@ void q_rebuild(struct app *a)
 {
 	struct q_pane *q = &a->q;
 	struct astore *s = &a->as;
+	q->stale = 0;   /* frozen too: thawing rebuilds */
 	if (q->frozen && q->n > 0)
 		return;
+	q->rebuilt_ms = app_mono_ms();
 	struct sortkey *keys = malloc((s->n + 1) * sizeof *keys);
 	if (keys == NULL)
 		return;
@@ -120,6 +122,14 @@ void q_rebuild(struct app *a)
 	free(keys);
 	q->nnew = nnew;
 	lw_keep(&q->lw, q->n, row_id, q);
+}
+
+void q_touch(struct app *a)
+{
+	if (app_mono_ms() - a->q.rebuilt_ms >= 100)
+		q_rebuild(a);
+	else
+		a->q.stale = 1;
 }
 
 struct alert *q_current(struct app *a)

@@ -175,7 +175,13 @@ struct q_pane {
 	int64_t *unfolded;      /* alert ids whose duplicates are shown */
 	size_t nunfolded;
 	int nnew;               /* "+N new" */
+	int stale;              /* the store changed since the last rebuild */
+	int64_t rebuilt_ms;     /* mono ms of the last rebuild */
 };
+/* The store changed: rebuild now, or within 100 ms when the last rebuild
+ * was less than 100 ms ago (a burst of NOTIFYs over 100k alerts must not
+ * sort on every one; app.c runs the deferred rebuild). */
+void q_touch(struct app *a);
 void q_rebuild(struct app *a);
 void q_draw(struct app *a, int y, int h);
 struct alert *q_current(struct app *a);
