@@ -96,6 +96,11 @@ deps:
 fuzz:
 	@FUZZ_BUILD=$(BUILD)/fuzz tests/fuzz/run.sh
 
+# cppcheck and clang-tidy over src/ with the checked-in configuration.
+.PHONY: lint
+lint:
+	@tests/lib/lint.sh
+
 bench:
 	@tests/lib/deps.sh
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
@@ -116,7 +121,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/itrace-tui/themes $(DESTDIR)$(PREFIX)/share/itrace-tui/keymaps
 	install -m 755 $(PROG_BIN) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(wildcard *.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(wildcard *.1 src/*/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(if $(wildcard themes/*.theme),install -m 644 $(wildcard themes/*.theme) $(DESTDIR)$(PREFIX)/share/itrace-tui/themes/)
 	$(if $(wildcard keymaps/*.keys),install -m 644 $(wildcard keymaps/*.keys) $(DESTDIR)$(PREFIX)/share/itrace-tui/keymaps/)
 

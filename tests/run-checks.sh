@@ -56,5 +56,15 @@ if command -v valgrind >/dev/null; then
   echo "== valgrind (unit tests): $vbad failed"
   [ "$vbad" = 0 ] || failed=1
 fi
+# Man pages: groff -ww must be silent on each (issue 5).
+mbad=0
+for m in *.1 src/*/*.1; do
+  [ -f "$m" ] || continue
+  out=$(groff -ww -man -z "$m" 2>&1)
+  if [ -n "$out" ]; then mbad=$((mbad + 1)); echo "FAIL [man] $m"; echo "$out"; fi
+done
+echo "== man pages: $mbad with groff warnings"
+[ "$mbad" = 0 ] || failed=1
+
 [ "$failed" = 0 ] && echo "check: all passed" || echo "check: FAILED"
 exit "$failed"
