@@ -303,6 +303,24 @@ static void test_delete_needs_host(void **state)
 	tt_quit(&t);
 }
 
+static void test_exception(void **state)
+{
+	(void)state;
+	struct tt t;
+	start(&t, &W.in);
+	select_alert(&t, "T1218");
+	tt_keys(&t, "E", NULL);
+	TT_WAIT(&t, "Add to the tenant's exception list", 5000);
+	TT_WAIT(&t, "sha256 0b7b21c8", 1000);
+	tt_type(&t, "known business tool");
+	tt_keys(&t, "Enter", NULL);
+	/* the exception is stored and sent to the tenant's endpoints as a
+	 * command (what the simulator then answers is its own business) */
+	TT_WAIT(&t, "exception WORKSTATION5: queued", 10000);
+	wait_db("SELECT count(*) FROM exception WHERE sha256 LIKE '0b7b21c8%'", "1");
+	tt_quit(&t);
+}
+
 static void test_refused_outside_hours(void **state)
 {
 	(void)state;
@@ -372,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_claim_verdict_publish),
 		cmocka_unit_test(test_isolate_round_trip),
 		cmocka_unit_test(test_delete_needs_host),
+		cmocka_unit_test(test_exception),
 		cmocka_unit_test(test_refused_outside_hours),
 		cmocka_unit_test(test_retry_after_api_outage),
 	};
