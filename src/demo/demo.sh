@@ -19,7 +19,8 @@
 # traverse get o+x (and the script says so).
 #
 # Environment: ITRACE_BIN (programs; default build/bin), ITRACE_DEMO_SEED
-# (default 1), ITRACE_DEMO_SMOKE=1 (the console runs in tmux on a private
+# (default 1), ITRACE_DEMO_DAYS (days of logs, default 8, at least 3: the
+# tests use fewer), ITRACE_DEMO_SMOKE=1 (the console runs in tmux on a private
 # socket, the script waits until the queue shows all three tenants, quits
 # it with q and checks that nothing of the demo is left running; exit 0 if
 # all went well), ITRACE_DEMO_SIZE=WxH (smoke window, default 120x40).
@@ -29,6 +30,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${ITRACE_BIN:-$top/build/bin}
 state=${XDG_STATE_HOME:-$HOME/.local/state}/itrace-tui/demo
 seed=${ITRACE_DEMO_SEED:-1}
+days=${ITRACE_DEMO_DAYS:-8}
 smoke=${ITRACE_DEMO_SMOKE:-}
 size=${ITRACE_DEMO_SIZE:-120x40}
 tenants="acme globex initech"
@@ -66,7 +68,7 @@ pg_start() {
 	[ "$(id -u)" = 0 ] && chown postgres "$sock"
 	chmod 700 "$sock"
 	pgrun "$bindir/pg_ctl" -D "$data" -l "$state/pg/server.log" -w -t 60 \
-		-o "-c unix_socket_directories='$sock' -c listen_addresses=''" start >/dev/null ||
+		-o "-c unix_socket_directories='$sock' -c listen_addresses=''" start >/dev/null 9>&- ||
 		{ tail -n 20 "$state/pg/server.log" >&2; die "PostgreSQL did not start"; }
 }
 
@@ -83,7 +85,7 @@ stop_pidfile() {
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
-		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"; then
+		{ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q -- "$2"; then
 		kill -TERM "$pid" 2>/dev/null || true
 		for i in $(seq 1 100); do
 			kill -0 "$pid" 2>/dev/null || break
@@ -111,7 +113,7 @@ leftovers() {
 	local p cmd exe
 	for p in /proc/[0-9]*; do
 		[ "${p#/proc/}" = "$$" ] && continue
-		cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+		cmd=$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
 		case "$cmd" in
 		*"$state/"* | *"$sock "* | *"$sock/"* | *"$sock'"*) ;;
 		*) continue ;;
@@ -243,7 +245,7 @@ CONF
 		-c "CREATE ROLE demo_console LOGIN IN ROLE itrace_console" >/dev/null
 
 	t_gen=$(now_s)
-	"$bin/itrace-demo-gen" --seed "$seed" --now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" -o "$state/data" \
+	"$bin/itrace-demo-gen" --seed "$seed" --days "$days" --now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" -o "$state/data" \
 		2>"$state/log/gen.log" || { cat "$state/log/gen.log" >&2; die "generation failed"; }
 	say "generated the data set in $(since "$t_gen") s: $(tail -n 1 "$state/log/gen.log" | sed 's/^itrace-demo-gen: //')"
 
@@ -279,7 +281,7 @@ fi
 
 # the daemon, on a free loopback port
 "$bin/itrace-cmdd" --db "$db" --listen 127.0.0.1:0 --job-interval 10 \
-	>"$state/log/cmdd.out" 2>>"$state/log/cmdd.log" &
+	>"$state/log/cmdd.out" 2>>"$state/log/cmdd.log" 9>&- &
 echo $! >"$state/run/cmdd.pid"
 port=""
 for i in $(seq 1 200); do
@@ -293,7 +295,7 @@ api=http://127.0.0.1:$port
 
 # the endpoints: long-polling heartbeats, commands, and a few fresh alerts
 "$bin/itrace-endpoint-sim" --api "$api" --tokens "$state/secrets/endpoints.tokens" --wait \
-	--alerts "$state/data/live-alerts.ndjson" >"$state/log/sim.out" 2>>"$state/log/sim.log" &
+	--alerts "$state/data/live-alerts.ndjson" >"$state/log/sim.out" 2>>"$state/log/sim.log" 9>&- &
 echo $! >"$state/run/sim.pid"
 
 if [ -n "$created" ]; then
@@ -310,7 +312,7 @@ say "console after $(since "$t_begin") s: ${tui[*]}"
 say "logs in $state/log; quitting the console (q) stops the daemons and the database"
 
 if [ -z "$smoke" ]; then
-	"${tui[@]}" || say "the console exited with status $?"
+	"${tui[@]}" 9>&- || say "the console exited with status $?"
 	exit 0
 fi
 
@@ -320,7 +322,7 @@ h=${size#*x}
 rm -f "$state/run/tui.rc"
 printf -v cmd '%q ' env TERM=xterm-256color "${tui[@]}"
 tmux -S "$tmux_sock" -f /dev/null new-session -d -x "$w" -y "$h" \
-	"$cmd 2>$state/log/tui.err; echo \$? >$state/run/tui.rc"
+	"$cmd 2>$state/log/tui.err; echo \$? >$state/run/tui.rc" 9>&-
 screen=""
 seen=""
 deadline=$(($(date +%s) + 90))
