@@ -2,8 +2,13 @@
  *
  * Tokens are never stored or logged: the analyst table keeps the SHA-256
  * hex of each (admin.c makes them). A request's token is hashed and looked
- * up; a revoked token is as bad as an unknown one. */
+ * up; a revoked token is as bad as an unknown one. Known tokens are
+ * remembered by hash for up to 30 s (cache.c): a revocation, or any other
+ * change of the analyst row, reaches the daemon by NOTIFY and the token is
+ * forgotten before the next request looks (memory is off whenever that
+ * could not be guaranteed). Unknown tokens are always asked for. */
 #include "cmdd/cmdd.h"
+#include "cmdd/cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +60,10 @@ int auth_lookup(PGconn *c, const char *authorization, struct actor *a)
 		return 1;
 	char hash[SHA256_HEX_LEN];
 	sha256_hex(tok, n, hash);
-	PGresult *r = DBQ(c,
+	if (cache_auth_get(hash, a))
+		return 0;
+	uint64_t ticket = cache_auth_ticket();
+	PGresult *r = DBP(c, "auth_lookup",
 		"SELECT a.id, a.name, a.role, a.tenants, a.endpoint_id, e.tenant_id, e.name"
 		"  FROM analyst a LEFT JOIN endpoint e ON e.id = a.endpoint_id"
 		" WHERE a.token_hash = $1 AND a.revoked_at IS NULL", hash);
@@ -94,6 +102,7 @@ int auth_lookup(PGconn *c, const char *authorization, struct actor *a)
 			parse_tenants(PQgetvalue(r, 0, 3), a);
 	}
 	PQclear(r);
+	cache_auth_put(ticket, hash, a);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
  *   routes_endpoints.c /v1/endpoints/..., /v1/tenants/..., /v1/commands/...
  *   routes_agent.c     /v1/agent/...
  *   longpoll.c         heartbeat waiters, woken when a command is queued
+ *   cache.c            tokens and heartbeat state in memory (cache.h)
  *   jobs.c             the timed jobs thread (R-19, R-14, expiry, mail)
  *   jobs_monthly.c     jobs: monthly report (R-25), log retention (R-28)
  *   clock.c            the clock (ITRACE_FAKE_NOW test hook)
@@ -77,8 +78,18 @@ PGconn *pool_connect(const char *conninfo);
 /* Parameterised query, text in and out. n parameters in p (NULL = SQL
  * NULL). Always returns a result (PQclear it). */
 PGresult *dbx(PGconn *c, const char *sql, int n, const char *const *p);
+/* The same through a statement prepared once per connection under name
+ * (a fixed string; at most 16 names): the hot paths skip parsing and
+ * planning. */
+PGresult *dbp(PGconn *c, const char *name, const char *sql, int n,
+              const char *const *p);
 #define DBQ(c, sql, ...)                                                    \
 	dbx((c), (sql),                                                     \
+	    (int)(sizeof((const char *[]){NULL, __VA_ARGS__}) /             \
+	          sizeof(const char *)) - 1,                                \
+	    ((const char *[]){NULL, __VA_ARGS__}) + 1)
+#define DBP(c, name, sql, ...)                                              \
+	dbp((c), (name), (sql),                                             \
 	    (int)(sizeof((const char *[]){NULL, __VA_ARGS__}) /             \
 	          sizeof(const char *)) - 1,                                \
 	    ((const char *[]){NULL, __VA_ARGS__}) + 1)
@@ -133,6 +144,10 @@ struct req {
 	int64_t wait_endpoint;
 	bool resumed;               /* second call after a wait */
 	void *route_state;          /* handler's own state across the wait */
+	/* Idempotency-Key and request fingerprint (NULL without a key), for
+	 * a route that keeps its answers itself (the heartbeat). */
+	const char *idem_key;
+	const char *idem_fp;
 };
 
 /* Set a JSON response: takes ownership of j (steals the reference). */

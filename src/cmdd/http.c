@@ -14,6 +14,7 @@
  * thread; longpoll.c resumes them when a command is queued or time is up,
  * and the handler then runs a second time (rq->resumed). */
 #include "cmdd/cmdd.h"
+#include "cmdd/cache.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,6 +35,7 @@ enum {
 	RT_RAW = 8,      /* body is not one JSON object (NDJSON) */
 	RT_PUBLIC = 16,  /* no token needed */
 	RT_OWN_TX = 32,  /* the handler runs its own transactions */
+	RT_OWN_IDEM = 64, /* the handler looks up and stores its answers */
 };
 
 struct route {
@@ -41,13 +43,13 @@ struct route {
 	const char *pattern;    /* '#' matches one decimal id segment */
 	route_fn fn;
 	unsigned flags;
-	bool write, agent, big, raw, public_, own_tx;   /* from flags */
+	bool write, agent, big, raw, public_, own_tx, own_idem;   /* from flags */
 };
 
 #define R(m, p, f, fl)                                                         \
 	{m, p, f, fl, ((fl) & RT_WRITE) != 0, ((fl) & RT_AGENT) != 0,          \
 	 ((fl) & RT_BIG) != 0, ((fl) & RT_RAW) != 0, ((fl) & RT_PUBLIC) != 0,  \
-	 ((fl) & RT_OWN_TX) != 0}
+	 ((fl) & RT_OWN_TX) != 0, ((fl) & RT_OWN_IDEM) != 0}
 
 static const struct route routes[] = {
 	R("GET", "/v1/health", r_health, RT_PUBLIC),
@@ -67,8 +69,11 @@ static const struct route routes[] = {
 	R("POST", "/v1/endpoints/#/files/fetch", r_endpoint_fetch, RT_WRITE),
 	R("POST", "/v1/tenants/#/exceptions", r_tenant_exception, RT_WRITE),
 	R("GET", "/v1/commands/#", r_command_get, 0),
-	/* One statement (routes_agent.c): no transaction around it. */
-	R("POST", "/v1/agent/heartbeat", r_agent_heartbeat, RT_WRITE | RT_AGENT | RT_OWN_TX),
+	/* One statement (routes_agent.c), no transaction around it, often
+	 * none at all; the Idempotency-Key is checked in that statement and
+	 * an answer kept only when it delivered commands. */
+	R("POST", "/v1/agent/heartbeat", r_agent_heartbeat,
+	  RT_WRITE | RT_AGENT | RT_OWN_TX | RT_OWN_IDEM),
 	R("POST", "/v1/agent/commands/#/result", r_agent_result, RT_WRITE | RT_AGENT),
 	/* The shared alert store (src/db/alerts.c) commits each alert itself;
 	 * storing the same alert again is a no-op, so a repeat stays safe. */
@@ -237,6 +242,14 @@ static void run_write(struct conn_state *cs, struct resp *rs)
 	struct req *rq = &cs->rq;
 	rq->nwake = 0;
 	rq->want_wait = false;
+	if (cs->route->own_idem) {
+		rq->idem_key = cs->idem_key;
+		rq->idem_fp = cs->idem_key != NULL ? cs->fp : NULL;
+		int st = cs->route->fn(rq, rs);
+		if (!(rq->want_wait && st == 0))
+			rq->want_wait = false;
+		return;
+	}
 	if (cs->route->own_tx) {
 		int got = cs->idem_key == NULL ? 0
 			: idem_lookup(rq->db, rq->actor.id, cs->idem_key, cs->fp, rs);
@@ -411,7 +424,8 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct conn_state *cs)
 		/* A command queued between the handler's look and lp_add would
 		 * wake nobody: look once more now that the waiter is listed. */
 		if (cs->waiter != NULL && cs->rq.db != NULL &&
-		    !agent_has_pending(cs->rq.db, cs->rq.wait_endpoint) &&
+		    (cache_hb_clear(cs->rq.wait_endpoint) ||
+		     !agent_has_pending(cs->rq.db, cs->rq.wait_endpoint)) &&
 		    lp_suspend(cs->waiter))
 			return MHD_YES;           /* resumed later: see on_request */
 		if (cs->waiter != NULL) {

@@ -9,18 +9,29 @@
  * lp_add and lp_suspend.
  *
  * Commands queued by another process (a second itrace-cmdd on the same
- * database) are seen through LISTEN itrace: the command table's trigger
- * sends "command:ID"; a listener thread looks up its endpoint and wakes
- * the waiters here. */
+ * database) are seen through LISTEN: with the 009 triggers the channel
+ * itrace_cmdd says "cmd:ENDPOINT:queued" and the listener thread wakes
+ * that endpoint's waiters; on an older schema the command table's
+ * "command:ID" on channel itrace is looked up instead.
+ *
+ * The same listener keeps the daemon's memory (cache.c) honest: every
+ * itrace_cmdd notification goes to cache_notify(), memory is on only
+ * while the listener is connected to a database with the triggers, and
+ * lp_listener_quiet() tells a request whether everything that reached the
+ * listener's socket has been applied: the socket has nothing unread and
+ * the listener is not in the middle of reading (draining). */
 #include "cmdd/cmdd.h"
 
 #include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "cmdd/cache.h"
 
 struct lp_waiter {
 	struct lp_waiter *next, *prev;
@@ -88,27 +99,115 @@ static bool is_stopping(void)
 	return s;
 }
 
-/* One "command:ID" notification: wake that command's endpoint if the
- * command still waits for delivery. */
-static void on_notify(PGconn *c, const char *payload)
+/* The listener's socket while memory is on, else -1; draining while it
+ * reads and applies notifications. */
+static atomic_int listen_fd = -1;
+static atomic_int draining;
+
+bool lp_listener_quiet(void)
 {
-	if (strncmp(payload, "command:", 8) != 0)
-		return;
-	PGresult *r = DBQ(c, "SELECT endpoint_id FROM command WHERE id = $1::bigint"
-	                     " AND state = 'queued'", payload + 8);
+	int fd = atomic_load(&listen_fd);
+	if (fd < 0)
+		return false;
+	/* Order matters: first nothing unread on the socket, then nobody
+	 * applying what was read. A notification read in between has been
+	 * applied by the time draining reads 0. (A descriptor closed and
+	 * reused meanwhile is harmless: the listener turns memory off
+	 * before it closes, and every reader checks that afterwards.) */
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, 0) != 0)
+		return false;
+	return atomic_load(&draining) == 0;
+}
+
+/* A notification that a command was queued: "command:ID" (channel
+ * itrace, schema without 009) or "cmd:EP:queued" (itrace_cmdd). Wake the
+ * endpoint if a command still waits for delivery: by the time the
+ * notification arrives the command has often gone out already (woken
+ * in-process), and a needless wake would end the endpoint's next poll. */
+static void on_queued(PGconn *c, const char *payload)
+{
+	PGresult *r;
+	if (strncmp(payload, "command:", 8) == 0) {
+		r = DBQ(c, "SELECT endpoint_id FROM command WHERE id = $1::bigint"
+		           " AND state = 'queued'", payload + 8);
+	} else {
+		char *end;
+		long long ep = strtoll(payload + 4, &end, 10);
+		if (ep <= 0 || strcmp(end, ":queued") != 0)
+			return;
+		char eb[24];
+		r = DBQ(c, "SELECT endpoint_id FROM command WHERE endpoint_id = $1"
+		           " AND state = 'queued' LIMIT 1", i64s(eb, ep));
+	}
 	if (db_ok(r) && PQntuples(r) == 1)
 		lp_wake(db_i64(r, 0, 0));
 	PQclear(r);
+}
+
+/* 1 when the database has the 009 triggers, 0 not, -1 error. */
+static int has_triggers(PGconn *c)
+{
+	PGresult *r = PQexec(c, "SELECT to_regprocedure('itrace_cmdd_command()') IS NOT NULL");
+	int rc = db_ok(r) && PQntuples(r) == 1 ? strcmp(PQgetvalue(r, 0, 0), "t") == 0 : -1;
+	PQclear(r);
+	return rc;
+}
+
+static void forget_connection(PGconn **c, bool *memory)
+{
+	atomic_store(&listen_fd, -1);
+	cache_disable();
+	*memory = false;
+	PQfinish(*c);
+	*c = NULL;
+}
+
+/* Apply every notification libpq holds: the memory forgets first, then
+ * the queued commands are looked up (which may read more notifications,
+ * so go round until none is left). */
+static void apply_notifications(PGconn *c, bool memory)
+{
+	for (;;) {
+		char *queued[64];
+		int n = 0;
+		PGnotify *nt;
+		/* Collect first: a lookup query would consume input itself.
+		 * At most 64 a round; the rest stay queued in libpq. */
+		while (n < 64 && (nt = PQnotifies(c)) != NULL) {
+			bool ours = strcmp(nt->relname, "itrace_cmdd") == 0;
+			/* "endpoint:ID" of channel itrace (001) tells of
+			 * every change of an endpoint row, heartbeats' too. */
+			if (ours || strncmp(nt->extra, "endpoint:", 9) == 0)
+				cache_notify(nt->extra, nt->be_pid);
+			size_t len = strlen(nt->extra);
+			bool is_queued = ours ? strncmp(nt->extra, "cmd:", 4) == 0 && len > 7 &&
+			                        strcmp(nt->extra + len - 7, ":queued") == 0
+			                      : !memory && strncmp(nt->extra, "command:", 8) == 0;
+			if (is_queued)
+				queued[n++] = strdup(nt->extra);
+			PQfreemem(nt);
+		}
+		if (n == 0)
+			return;
+		for (int i = 0; i < n; i++) {
+			if (queued[i] != NULL)
+				on_queued(c, queued[i]);
+			free(queued[i]);
+		}
+	}
 }
 
 static void *listener_main(void *arg)
 {
 	(void)arg;
 	PGconn *c = NULL;
+	bool memory = false;
+	int64_t checked_ms = 0;
 	while (!is_stopping()) {
 		if (c == NULL) {
 			c = pool_connect(cmdd_cfg.db);
-			PGresult *r = c != NULL ? PQexec(c, "LISTEN itrace") : NULL;
+			PGresult *r = c != NULL ? PQexec(c, "LISTEN itrace; LISTEN itrace_cmdd") : NULL;
 			if (r == NULL || !db_ok(r)) {
 				PQclear(r);
 				PQfinish(c);
@@ -117,28 +216,42 @@ static void *listener_main(void *arg)
 				continue;
 			}
 			PQclear(r);
+			checked_ms = clk_mono_ms() - 60000;
+		}
+		/* Memory on once the triggers are there (looked for again every
+		 * 10 s: the migration may come later). Everything committed
+		 * from now on is notified to this connection. */
+		if (!memory && clk_mono_ms() - checked_ms >= 10000) {
+			checked_ms = clk_mono_ms();
+			atomic_store(&draining, 1);
+			int t = has_triggers(c);
+			if (t < 0) {
+				forget_connection(&c, &memory);
+				atomic_store(&draining, 0);
+				continue;
+			}
+			if (t > 0) {
+				memory = true;
+				cache_enable();
+				atomic_store(&listen_fd, PQsocket(c));
+			}
+			apply_notifications(c, memory);
+			atomic_store(&draining, 0);
 		}
 		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
-		if (poll(&p, 1, 500) > 0 && !PQconsumeInput(c)) {
-			PQfinish(c);   /* the server went away: listen again */
-			c = NULL;
+		int ready = poll(&p, 1, 500);
+		atomic_store(&draining, 1);
+		if (ready > 0 && !PQconsumeInput(c)) {
+			/* The server went away: memory off, listen again. */
+			forget_connection(&c, &memory);
+			atomic_store(&draining, 0);
 			continue;
 		}
-		/* Collect first: a lookup query would consume input itself. */
-		char *ids[64];
-		int n = 0;
-		PGnotify *nt;
-		while ((nt = PQnotifies(c)) != NULL) {
-			if (n < 64 && strncmp(nt->extra, "command:", 8) == 0)
-				ids[n++] = strdup(nt->extra);
-			PQfreemem(nt);
-		}
-		for (int i = 0; i < n; i++) {
-			if (ids[i] != NULL)
-				on_notify(c, ids[i]);
-			free(ids[i]);
-		}
+		apply_notifications(c, memory);
+		atomic_store(&draining, 0);
 	}
+	atomic_store(&listen_fd, -1);
+	cache_disable();
 	PQfinish(c);
 	return NULL;
 }
@@ -235,6 +348,8 @@ void lp_remove(struct lp_waiter *w)
 
 void lp_wake(int64_t ep)
 {
+	/* A command waits for ep: its heartbeat must ask the database. */
+	cache_hb_forget(ep);
 	pthread_mutex_lock(&mu);
 	for (struct lp_waiter *w = head; w != NULL; w = w->next)
 		if (w->ep == ep)

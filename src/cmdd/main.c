@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 
 #include "cmdd/cmdd.h"
+#include "cmdd/cache.h"
 #include "core/calendar.h"
 
 struct cmdd_cfg cmdd_cfg = {
@@ -38,9 +39,17 @@ int r_health(struct req *rq, struct resp *rs)
 		return rs_db(rq, rs, r);
 	PQclear(r);
 	char now[40];
-	return rs_json(rs, 200, json_pack("{s:s,s:s,s:s,s:i}", "status", "ok", "db", "ok",
+	struct cache_stats cs;
+	cache_get_stats(&cs);
+	return rs_json(rs, 200, json_pack("{s:s,s:s,s:s,s:i,s:{s:b,s:I,s:I,s:I,s:I}}",
+	                                  "status", "ok", "db", "ok",
 	                                  "time", clk_fmt(rq->now_us, now, sizeof now),
-	                                  "waiting", lp_count()));
+	                                  "waiting", lp_count(),
+	                                  "cache", "on", cs.enabled,
+	                                  "auth_hits", (json_int_t)cs.auth_hits,
+	                                  "auth_misses", (json_int_t)cs.auth_misses,
+	                                  "heartbeats_idle", (json_int_t)cs.hb_idle,
+	                                  "heartbeats_db", (json_int_t)cs.hb_db));
 }
 
 static int usage(void)

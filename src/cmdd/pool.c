@@ -7,6 +7,7 @@
  * (connect_timeout, and at most one attempt per 250 ms per thread) and the
  * request is answered 503. */
 #include "cmdd/cmdd.h"
+#include "cmdd/cache.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -17,8 +18,13 @@
 static char *pool_conninfo;
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static PGconn *registry[64];          /* every thread's connection */
+static int reg_pid[64];               /* and its backend's process id */
 static _Thread_local PGconn *tl_conn;
 static _Thread_local int64_t tl_last_try_ms = -100000;
+/* The statements prepared on this thread's current connection (dbp). */
+static _Thread_local PGconn *prep_conn;
+static _Thread_local const char *prep_names[16];
+static _Thread_local size_t prep_n;
 
 static void quiet(void *arg, const char *msg)
 {
@@ -52,14 +58,26 @@ void pool_init(const char *conninfo)
 
 static void reg_set(PGconn *old, PGconn *c)
 {
+	int pid = c != NULL ? PQbackendPID(c) : 0;
 	pthread_mutex_lock(&reg_mu);
 	for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++) {
 		if (registry[i] == old) {
 			registry[i] = c;
+			reg_pid[i] = pid;
 			break;
 		}
 	}
 	pthread_mutex_unlock(&reg_mu);
+}
+
+bool pool_own_backend(int pid)
+{
+	bool own = false;
+	pthread_mutex_lock(&reg_mu);
+	for (size_t i = 0; i < sizeof registry / sizeof registry[0] && !own; i++)
+		own = registry[i] != NULL && reg_pid[i] == pid && pid != 0;
+	pthread_mutex_unlock(&reg_mu);
+	return own;
 }
 
 PGconn *pool_get(void)
@@ -88,6 +106,7 @@ PGconn *pool_get(void)
 
 void pool_drop(void)
 {
+	prep_conn = NULL;
 	if (tl_conn == NULL)
 		return;
 	reg_set(tl_conn, NULL);
@@ -108,6 +127,30 @@ void pool_close_all(void)
 PGresult *dbx(PGconn *c, const char *sql, int n, const char *const *p)
 {
 	return PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
+}
+
+PGresult *dbp(PGconn *c, const char *name, const char *sql, int n,
+              const char *const *p)
+{
+	if (c != prep_conn) {
+		/* Another connection (or a new one at a reused address, after
+		 * a reconnect: nothing is known prepared on it). */
+		prep_conn = c;
+		prep_n = 0;
+	}
+	size_t i = 0;
+	while (i < prep_n && prep_names[i] != name)
+		i++;
+	if (i == prep_n) {
+		if (prep_n == sizeof prep_names / sizeof prep_names[0])
+			return dbx(c, sql, n, p);
+		PGresult *r = PQprepare(c, name, sql, n, NULL);
+		if (!db_ok(r))
+			return r;
+		PQclear(r);
+		prep_names[prep_n++] = name;
+	}
+	return PQexecPrepared(c, name, n, p, NULL, NULL, 0);
 }
 
 bool db_ok(const PGresult *r)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmdd/cmdd.h"
+#include "cmdd/cache.h"
 #include "cmdd/wf.h"
 #include "core/event.h"
 #include "core/logline.h"
@@ -17,7 +18,8 @@
 bool agent_has_pending(PGconn *c, int64_t ep)
 {
 	char eb[24];
-	PGresult *r = DBQ(c, "SELECT 1 FROM command WHERE endpoint_id = $1 AND state = 'queued'"
+	PGresult *r = DBP(c, "has_pending",
+	                  "SELECT 1 FROM command WHERE endpoint_id = $1 AND state = 'queued'"
 	                     " LIMIT 1", i64s(eb, ep));
 	bool yes = db_ok(r) && PQntuples(r) > 0;
 	PQclear(r);
@@ -46,112 +48,291 @@ static int queue_upgrade(struct req *rq, const char *version)
 	return rc;
 }
 
+/* The heartbeat, when it has to ask the database: one statement, no
+ * explicit transaction (the hot path of 1,000s of endpoints).
+ *   idem   the answer stored under this Idempotency-Key, if any: then
+ *          nothing else happens (the caller replays it, or 422);
+ *   seen   records the contact, skipped when nothing changed within 5 s
+ *          (sparing a write and its NOTIFY);
+ *   p, u   hands out the queued commands;
+ *   ans    the answer when commands were delivered, and keep stores it
+ *          under the key in the same statement (a heartbeat that
+ *          delivers nothing has no effect to replay and stores nothing);
+ * and reports what the memory of cache.c needs: whether an upgrade is
+ * owed (R-27), whether any command was queued, the endpoint's contact
+ * fields as they now are, and the token's stored keys (at most 64). */
+static const char hb_sql[] =
+	"WITH idem AS (SELECT status, body, fingerprint FROM idempotency"
+	"              WHERE analyst_id = $6::bigint AND key = $7::text),"
+	" old AS (SELECT last_seen, client_version, last_error FROM endpoint WHERE id = $1),"
+	" seen AS (UPDATE endpoint SET last_seen = $2,"
+	"       client_version = coalesce($3, client_version), last_error = $4"
+	"     WHERE id = $1 AND NOT $5::boolean AND NOT EXISTS (SELECT 1 FROM idem)"
+	"       AND (last_seen IS NULL"
+	"       OR last_seen < $2::timestamptz - interval '5 seconds'"
+	"       OR last_seen > $2::timestamptz"
+	"       OR client_version IS DISTINCT FROM coalesce($3, client_version)"
+	"       OR last_error IS DISTINCT FROM $4)"
+	"     RETURNING last_seen, client_version, last_error),"
+	" cur AS (SELECT * FROM seen UNION ALL"
+	"         SELECT * FROM old WHERE NOT EXISTS (SELECT 1 FROM seen)),"
+	" p AS (SELECT id FROM command WHERE endpoint_id = $1 AND state = 'queued'"
+	"         AND NOT EXISTS (SELECT 1 FROM idem)"
+	"       ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED),"
+	" u AS (UPDATE command c SET state = 'delivered', delivered_at = $2"
+	"       FROM p WHERE c.id = p.id RETURNING c.id, c.kind, c.args),"
+	" ans AS (SELECT json_build_object('commands', coalesce(json_agg(json_build_object("
+	"           'id', id, 'kind', kind, 'args', args) ORDER BY id), '[]'),"
+	"           'server_time', $8::text)::text AS body, count(*) AS n FROM u),"
+	" keep AS (INSERT INTO idempotency (analyst_id, key, fingerprint, status, body)"
+	"       SELECT $6::bigint, $7::text, $9::text, 200, body FROM ans"
+	"        WHERE $7::text IS NOT NULL AND n > 0"
+	"       ON CONFLICT DO NOTHING RETURNING 1)"
+	" SELECT (SELECT body FROM ans), (SELECT n FROM ans),"
+	"        (SELECT t.client_version FROM endpoint e JOIN tenant t ON t.id = e.tenant_id"
+	"           JOIN client_release cr ON cr.version = t.client_version"
+	"          WHERE e.id = $1 AND NOT $5::boolean AND NOT EXISTS (SELECT 1 FROM idem)"
+	"            AND t.client_version IS DISTINCT FROM coalesce($3, e.client_version)"
+	"            AND NOT EXISTS (SELECT 1 FROM command c WHERE c.endpoint_id = e.id"
+	"                AND c.kind = 'upgrade' AND c.state IN ('queued', 'delivered')"
+	"                AND c.args->>'version' = t.client_version)),"
+	"        (SELECT status FROM idem), (SELECT body FROM idem),"
+	"        (SELECT fingerprint FROM idem),"
+	"        EXISTS (SELECT 1 FROM command WHERE endpoint_id = $1 AND state = 'queued'),"
+	"        (SELECT (extract(epoch FROM last_seen) * 1000000)::bigint FROM cur),"
+	"        (SELECT client_version FROM cur), (SELECT last_error IS NOT NULL FROM cur),"
+	"        (SELECT CASE WHEN count(*) > 64 THEN NULL ELSE coalesce(json_agg(key), '[]') END"
+	"           FROM (SELECT key FROM idempotency WHERE analyst_id = $6::bigint LIMIT 65) k)::text,"
+	"        (SELECT count(*) FROM keep)";
+
+enum { HB_BODY, HB_N, HB_UPGRADE, HB_IDEM_STATUS, HB_IDEM_BODY, HB_IDEM_FP, HB_QUEUED,
+       HB_LAST_SEEN, HB_VERSION, HB_HAS_ERROR, HB_KEYS, HB_KEPT };
+
+/* After an upgrade was queued: deliver now rather than at the next
+ * contact, keeping the answer as hb_sql does. */
+static const char hb_deliver_sql[] =
+	"WITH p AS (SELECT id FROM command WHERE endpoint_id = $1 AND state = 'queued'"
+	"           ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED),"
+	" u AS (UPDATE command c SET state = 'delivered', delivered_at = $2"
+	"       FROM p WHERE c.id = p.id RETURNING c.id, c.kind, c.args),"
+	" ans AS (SELECT json_build_object('commands', coalesce(json_agg(json_build_object("
+	"           'id', id, 'kind', kind, 'args', args) ORDER BY id), '[]'),"
+	"           'server_time', $5::text)::text AS body, count(*) AS n FROM u),"
+	" keep AS (INSERT INTO idempotency (analyst_id, key, fingerprint, status, body)"
+	"       SELECT $3::bigint, $4::text, $6::text, 200, body FROM ans"
+	"        WHERE $4::text IS NOT NULL AND n > 0"
+	"       ON CONFLICT DO NOTHING RETURNING 1)"
+	" SELECT (SELECT body FROM ans), (SELECT n FROM ans), (SELECT count(*) FROM keep)";
+
+/* The answer without commands: {"commands":[],"server_time":"..."}. */
+static int hb_empty(struct req *rq, struct resp *rs)
+{
+	char now[40];
+	clk_fmt(rq->now_us, now, sizeof now);
+	free(rs->body);
+	size_t cap = strlen(now) + 48;
+	rs->body = malloc(cap);
+	if (rs->body == NULL)
+		return rs_err(rs, 500, "internal", "out of memory");
+	int n = snprintf(rs->body, cap, "{\"commands\":[],\"server_time\":\"%s\"}", now);
+	rs->len = (size_t)n;
+	rs->status = 200;
+	return 200;
+}
+
+/* An answer the database rendered (commands delivered). */
+static int hb_text(struct resp *rs, int status, const char *body)
+{
+	free(rs->body);
+	rs->body = strdup(body);
+	if (rs->body == NULL)
+		return rs_err(rs, 500, "internal", "out of memory");
+	rs->len = strlen(rs->body);
+	rs->status = status;
+	return status;
+}
+
+/* "errors": [...] joined with "; " (the endpoints pane shows one line)
+ * into *out (NULL when none). -1 with a 400 in rs. */
+static int hb_errors(struct req *rq, struct resp *rs, char **out)
+{
+	*out = NULL;
+	json_t *errs = json_object_get(rq->json, "errors");
+	if (errs == NULL || json_is_null(errs))
+		return 0;
+	if (!json_is_array(errs) || json_array_size(errs) > 100) {
+		rs_err(rs, 400, "bad_field", "$.errors: must be an array of at most 100 strings");
+		return -1;
+	}
+	char *last_error = NULL;
+	size_t len = 0, i;
+	json_t *e;
+	json_array_foreach(errs, i, e) {
+		if (!json_is_string(e) || json_string_length(e) > 4096) {
+			free(last_error);
+			rs_err(rs, 400, "bad_field",
+			       "$.errors[%zu]: must be a string of at most 4096 bytes", i);
+			return -1;
+		}
+		size_t n = json_string_length(e);
+		char *nb = realloc(last_error, len + n + 3);
+		if (nb == NULL)
+			break;
+		last_error = nb;
+		if (len > 0) {
+			memcpy(last_error + len, "; ", 2);
+			len += 2;
+		}
+		memcpy(last_error + len, json_string_value(e), n);
+		len += n;
+		last_error[len] = '\0';
+	}
+	*out = last_error;
+	return 0;
+}
+
+/* What the statement found, for the memory (stored only when clear). */
+static void hb_remember(struct req *rq, uint64_t ticket, const PGresult *r, bool clear)
+{
+	int64_t ep = rq->actor.endpoint_id;
+	if (!clear || rq->resumed) {
+		/* A resumed poll skips the contact and the upgrade check: it
+		 * cannot vouch for either. */
+		cache_hb_done(ep, ticket, NULL);
+		return;
+	}
+	json_t *keys = PQgetisnull(r, 0, HB_KEYS) ? NULL
+		: json_loads(PQgetvalue(r, 0, HB_KEYS), 0, NULL);
+	const char *kv[CACHE_HB_MAX_KEYS];
+	size_t nk = 0;
+	bool many = keys == NULL || !json_is_array(keys) ||
+	            json_array_size(keys) > CACHE_HB_MAX_KEYS;
+	if (!many) {
+		size_t i;
+		json_t *k;
+		json_array_foreach(keys, i, k) {
+			if (!json_is_string(k)) {
+				many = true;
+				break;
+			}
+			kv[nk++] = json_string_value(k);
+		}
+	}
+	struct hb_seen s = {
+		.actor = rq->actor.id,
+		.has_last_seen = !PQgetisnull(r, 0, HB_LAST_SEEN),
+		.last_seen_us = db_i64(r, 0, HB_LAST_SEEN),
+		.version = PQgetisnull(r, 0, HB_VERSION) ? NULL : PQgetvalue(r, 0, HB_VERSION),
+		.has_error = strcmp(PQgetvalue(r, 0, HB_HAS_ERROR), "t") == 0,
+		.clear = true,
+		.many_keys = many,
+		.keys = many ? NULL : kv,
+		.nkeys = many ? 0 : nk,
+	};
+	cache_hb_done(ep, ticket, &s);
+	json_decref(keys);
+}
+
+/* The answer to return, or 0 to wait (rq->want_wait). */
+static int hb_answer(struct req *rq, struct resp *rs, bool wait, bool delivered,
+                     const char *body)
+{
+	if (delivered)
+		return hb_text(rs, 200, body);
+	if (wait && !rq->resumed) {
+		rq->want_wait = true;
+		rq->wait_endpoint = rq->actor.endpoint_id;
+		return 0;
+	}
+	return hb_empty(rq, rs);
+}
+
 int r_agent_heartbeat(struct req *rq, struct resp *rs)
 {
 	static const char *const ok[] = {"client_version", "errors", "wait", NULL};
 	const char *version;
 	bool wait;
+	char *last_error = NULL;
 	if (jv_only(rq->json, ok, rs) != 0 ||
 	    jv_str(rq->json, "client_version", false, 64, &version, rs) != 0 ||
-	    jv_bool(rq->json, "wait", false, &wait, rs) != 0)
+	    jv_bool(rq->json, "wait", false, &wait, rs) != 0 ||
+	    hb_errors(rq, rs, &last_error) != 0)
 		return 400;
-	json_t *errs = json_object_get(rq->json, "errors");
-	char *last_error = NULL;
-	if (errs != NULL && !json_is_null(errs)) {
-		if (!json_is_array(errs) || json_array_size(errs) > 100)
-			return rs_err(rs, 400, "bad_field", "$.errors: must be an array of at most 100 strings");
-		size_t i;
-		json_t *e;
-		size_t len = 0;
-		json_array_foreach(errs, i, e) {
-			if (!json_is_string(e) || json_string_length(e) > 4096) {
-				free(last_error);
-				return rs_err(rs, 400, "bad_field",
-				              "$.errors[%zu]: must be a string of at most 4096 bytes", i);
-			}
-			/* Joined with "; " (the endpoints pane shows one line). */
-			size_t n = json_string_length(e);
-			char *nb = realloc(last_error, len + n + 3);
-			if (nb == NULL)
-				break;
-			last_error = nb;
-			if (len > 0) {
-				memcpy(last_error + len, "; ", 2);
-				len += 2;
-			}
-			memcpy(last_error + len, json_string_value(e), n);
-			len += n;
-			last_error[len] = '\0';
-		}
+	int64_t ep = rq->actor.endpoint_id;
+	/* Nothing to record, nothing to deliver, no answer kept under this
+	 * key: the memory says so and the database is not asked. */
+	struct hb_ask q = {
+		.actor = rq->actor.id,
+		.key = rq->idem_key,
+		.version = version,
+		.has_error = last_error != NULL,
+		.contact = !rq->resumed,
+		.now_us = rq->now_us,
+	};
+	if (cache_hb_idle(ep, &q)) {
+		free(last_error);
+		return hb_answer(rq, rs, wait, false, NULL);
 	}
-	char eb[24], ts[40];
-	i64s(eb, rq->actor.endpoint_id);
+	cache_hb_count_db();
+	char eb[24], ab[24], ts[40], now[40];
+	i64s(eb, ep);
+	i64s(ab, rq->actor.id);
 	wf_ts(rq->now_us, ts);
-	/* One statement, no explicit transaction (the hot path of 1,000s of
-	 * endpoints): record the contact (skipped when nothing changed
-	 * within 5 s, sparing a write and its NOTIFY), hand out the queued
-	 * commands, and tell whether an upgrade is owed (R-27). */
-	PGresult *r = DBQ(rq->db,
-		"WITH seen AS (UPDATE endpoint SET last_seen = $2,"
-		"       client_version = coalesce($3, client_version), last_error = $4"
-		"     WHERE id = $1 AND NOT $5::boolean AND (last_seen IS NULL"
-		"       OR last_seen < $2::timestamptz - interval '5 seconds'"
-		"       OR last_seen > $2::timestamptz"
-		"       OR client_version IS DISTINCT FROM coalesce($3, client_version)"
-		"       OR last_error IS DISTINCT FROM $4) RETURNING id),"
-		" p AS (SELECT id FROM command WHERE endpoint_id = $1 AND state = 'queued'"
-		"       ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED),"
-		" u AS (UPDATE command c SET state = 'delivered', delivered_at = $2"
-		"       FROM p WHERE c.id = p.id RETURNING c.id, c.kind, c.args)"
-		" SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'kind', kind,"
-		"                 'args', args) ORDER BY id), '[]') FROM u)::text,"
-		"        (SELECT t.client_version FROM endpoint e JOIN tenant t ON t.id = e.tenant_id"
-		"           JOIN client_release cr ON cr.version = t.client_version"
-		"          WHERE e.id = $1 AND NOT $5::boolean"
-		"            AND t.client_version IS DISTINCT FROM coalesce($3, e.client_version)"
-		"            AND NOT EXISTS (SELECT 1 FROM command c WHERE c.endpoint_id = e.id"
-		"                AND c.kind = 'upgrade' AND c.state IN ('queued', 'delivered')"
-		"                AND c.args->>'version' = t.client_version)),"
-		"        (SELECT count(*) FROM seen)",
-		eb, ts, version, last_error, rq->resumed ? "t" : "f");
+	clk_fmt(rq->now_us, now, sizeof now);
+	uint64_t ticket = cache_hb_ticket(ep);
+	PGresult *r = DBP(rq->db, "heartbeat", hb_sql, eb, ts, version, last_error,
+	                  rq->resumed ? "t" : "f", ab, rq->idem_key, now, rq->idem_fp);
 	free(last_error);
-	if (!db_ok(r))
+	if (!db_ok(r)) {
+		cache_hb_done(ep, ticket, NULL);
 		return rs_db(rq, rs, r);
-	json_t *cmds = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-	char *upgrade = db_strdup(r, 0, 1);
+	}
+	if (!PQgetisnull(r, 0, HB_IDEM_STATUS)) {
+		/* A repeat: the first answer, or 422 for another request. */
+		int st;
+		if (rq->idem_fp == NULL || strcmp(PQgetvalue(r, 0, HB_IDEM_FP), rq->idem_fp) != 0)
+			st = rs_err(rs, 422, "idempotency_mismatch",
+			            "this Idempotency-Key was used for a different request");
+		else
+			st = hb_text(rs, (int)db_i64(r, 0, HB_IDEM_STATUS),
+			             PQgetvalue(r, 0, HB_IDEM_BODY));
+		PQclear(r);
+		cache_hb_done(ep, ticket, NULL);
+		return st;
+	}
+	bool delivered = db_i64(r, 0, HB_N) > 0;
+	bool clear = !delivered && PQgetisnull(r, 0, HB_UPGRADE) &&
+	             strcmp(PQgetvalue(r, 0, HB_QUEUED), "f") == 0;
+	hb_remember(rq, ticket, r, clear);
+	char *body = delivered ? strdup(PQgetvalue(r, 0, HB_BODY)) : NULL;
+	char *upgrade = db_strdup(r, 0, HB_UPGRADE);
 	PQclear(r);
 	if (upgrade != NULL) {
 		int rc = queue_upgrade(rq, upgrade);
 		free(upgrade);
 		if (rc != 0) {
-			json_decref(cmds);
+			free(body);
 			return rs_db(rq, rs, NULL);
 		}
-		/* Deliver it now rather than at the next contact. */
-		json_decref(cmds);
-		r = DBQ(rq->db,
-			"WITH p AS (SELECT id FROM command WHERE endpoint_id = $1 AND state = 'queued'"
-			"           ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED),"
-			" u AS (UPDATE command c SET state = 'delivered', delivered_at = $2"
-			"       FROM p WHERE c.id = p.id RETURNING c.id, c.kind, c.args)"
-			" SELECT coalesce(json_agg(json_build_object('id', id, 'kind', kind, 'args', args)"
-			"                          ORDER BY id), '[]')::text FROM u", eb, ts);
-		if (!db_ok(r))
-			return rs_db(rq, rs, r);
-		cmds = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-		PQclear(r);
+		/* Deliver it now rather than at the next contact, unless this
+		 * answer already carries commands (then it goes with the next
+		 * heartbeat: an answer never drops what it delivered). */
+		if (!delivered) {
+			r = DBQ(rq->db, hb_deliver_sql, eb, ts, ab, rq->idem_key, now, rq->idem_fp);
+			if (!db_ok(r)) {
+				free(body);
+				return rs_db(rq, rs, r);
+			}
+			delivered = db_i64(r, 0, 1) > 0;
+			body = delivered ? strdup(PQgetvalue(r, 0, 0)) : NULL;
+			PQclear(r);
+		}
 	}
-	if (cmds == NULL)
-		cmds = json_array();
-	if (json_array_size(cmds) == 0 && wait && !rq->resumed) {
-		json_decref(cmds);
-		rq->want_wait = true;
-		rq->wait_endpoint = rq->actor.endpoint_id;
-		return 0;
-	}
-	char now[40];
-	return rs_json(rs, 200, json_pack("{s:o,s:s}", "commands", cmds, "server_time",
-	                                  clk_fmt(rq->now_us, now, sizeof now)));
+	if (delivered && body == NULL)
+		return rs_err(rs, 500, "internal", "out of memory");
+	int st = hb_answer(rq, rs, wait, delivered, body);
+	free(body);
+	return st;
 }
 
 int r_agent_result(struct req *rq, struct resp *rs)
