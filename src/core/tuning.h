@@ -20,7 +20,8 @@
  * Blank lines are ignored. An event with no value for the rule's field does
  * not match it. The first matching rule is the one reported.
  *
- * Pure: no I/O. Patterns are JIT-compiled when PCRE2 supports it.
+ * Pure: no I/O. Patterns are JIT-compiled when PCRE2 supports it, unless
+ * the environment has ITRACE_PCRE2_JIT=0 (valgrind cannot follow JIT code).
  * Not thread-safe: tun_match() uses match data stored in the rule set (use
  * one set per thread).
  */
