@@ -69,8 +69,10 @@ int main(int argc, char **argv)
 	struct opts o;
 	int rc = opt_parse(&o, argc, argv);
 	if (rc != 0) {
+		/* configuration errors under --check-config are status 1 */
+		int status = rc > 0 ? 0 : o.check_config ? 1 : 2;
 		opt_free(&o);
-		return rc > 0 ? 0 : o.check_config ? 1 : 2;
+		return status;
 	}
 	if (o.print_keys) {
 		reg_print_keys(stdout);

@@ -487,6 +487,29 @@ static void test_check_config(void **state)
 	                      "dark256", NULL};
 	assert_int_equal(th_run(&o, NULL, envv, good), 0);
 	th_out_free(&o);
+	/* precedence: the config file, then the environment, then flags */
+	snprintf(path, sizeof path, "%s/itrace-tui/config", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# mine\ntheme = light256\nkeymap = vim\ntenant = acme\n", f);
+	fclose(f);
+	const char *cfg[] = {"itrace-tui", "--check-config", NULL};
+	assert_int_equal(th_run(&o, NULL, envv, cfg), 0);
+	assert_non_null(strstr(o.out, "keymap vim, theme light256"));
+	th_out_free(&o);
+	const char *flg[] = {"itrace-tui", "--check-config", "--theme", "mono", NULL};
+	assert_int_equal(th_run(&o, NULL, envv, flg), 0);
+	assert_non_null(strstr(o.out, "keymap vim, theme mono"));
+	th_out_free(&o);
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("colour = red\n", f);
+	fclose(f);
+	assert_int_equal(th_run(&o, NULL, envv, cfg), 1);
+	snprintf(want, sizeof want, "%s:5: unknown key \"colour\"", path);
+	if (strstr(o.err, want) == NULL)
+		fail_msg("want %s in: %s", want, o.err);
+	th_out_free(&o);
 	/* the man page's key table is what the binary prints */
 	const char *pk[] = {"itrace-tui", "--print-keys", NULL};
 	assert_int_equal(th_run(&o, NULL, NULL, pk), 0);
