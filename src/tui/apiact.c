@@ -305,6 +305,7 @@ static int gather(struct app *a, int what, const char *name)
 	const char *p[1] = {ids};
 	struct alert *al = target_alert(a);
 	a->pend.alert_id = 0;
+	a->pend.text[0] = '\0';   /* nothing of an earlier dialog carries over */
 	if (a->view == VIEW_ENDPOINTS && (what == G_ISOLATE || what == G_RELEASE)) {
 		struct endpoint *e = ep_current(a);
 		if (e == NULL) {
