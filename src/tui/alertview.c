@@ -54,7 +54,11 @@ static void evidence_clear(struct av_pane *p)
 	p->nevents = 0;
 	av_lines_free(&p->rep[0]);
 	av_lines_free(&p->rep[1]);
+	av_lines_free(&p->rep_wrap);
+	p->rep_wrap_w = 0;
 	av_lines_free(&p->attrs);
+	av_lines_free(&p->attr_wrap);
+	p->attr_wrap_w = 0;
 	free(p->sub_keys);
 	free(p->sub_pids);
 	p->sub_keys = p->sub_pids = NULL;
@@ -274,6 +278,8 @@ static void build_attrs(struct app *a)
 	struct alert *al = as_get(&a->as, p->alert_id);
 	char buf[1200];
 	av_lines_free(&p->attrs);
+	av_lines_free(&p->attr_wrap);
+	p->attr_wrap_w = 0;
 	if (al != NULL) {
 		snprintf(buf, sizeof buf, "alert #%lld  tenant %s  host %s", (long long)al->id,
 		         al->tenant, al->host);

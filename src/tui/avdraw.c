@@ -3,7 +3,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sanitize.h"
 #include "tui/tui.h"
+
+/* Lines wrapped to the pane's width (by display columns; continuation
+ * lines indented) into dst, which is rebuilt only when the width (or
+ * *key, e.g. the language) changes. */
+static struct av_lines *wrapped(const struct av_lines *src, struct av_lines *dst, int *dst_w,
+                                int *dst_key, int key, int w)
+{
+	if (*dst_w == w && *dst_key == key && dst->n > 0)
+		return dst;
+	av_lines_free(dst);
+	*dst_w = w;
+	*dst_key = key;
+	for (size_t i = 0; i < src->n; i++) {
+		const char *s = src->v[i];
+		int first = 1;
+		do {
+			int avail = first ? w : w - 4;
+			size_t n = dr_width(s) <= avail ? strlen(s) : san_fit(s, avail);
+			if (n == 0)
+				n = strlen(s);   /* a character wider than the pane */
+			char *piece = strndup(s, n);
+			char *line = NULL;
+			if (piece != NULL && asprintf(&line, "%s%s", first ? "" : "    ", piece) >= 0)
+				av_lines_add(dst, line);
+			free(line);
+			free(piece);
+			s += n;
+			first = 0;
+		} while (*s != '\0');
+	}
+	return dst;
+}
+
+static struct av_lines *rep_lines(struct av_pane *p, int w)
+{
+	int lang = p->lang_en ? 1 : 0;
+	return wrapped(&p->rep[lang], &p->rep_wrap, &p->rep_wrap_w, &p->rep_wrap_lang, lang, w);
+}
+
+static struct av_lines *attr_lines(struct av_pane *p, int w)
+{
+	int unused = 0;
+	return wrapped(&p->attrs, &p->attr_wrap, &p->attr_wrap_w, &unused, 0, w);
+}
 
 static const char *const sub_names[AV_SUBCOUNT] = {"Tree", "Timeline", "Report", "Attributes"};
 
@@ -113,7 +158,7 @@ void av_draw(struct app *a, int y, int h)
 		tl_draw(a, cy, ch);
 		break;
 	case AV_REPORT: {
-		struct av_lines *l = &p->rep[p->lang_en ? 1 : 0];
+		struct av_lines *l = rep_lines(p, COLS - 2);
 		if (l->n == 0)
 			dr_text(cy + 1, 2, COLS - 2, p->loading ? "building the report..." : "no report",
 			        dr_attr(a, THM_dim));
@@ -123,10 +168,12 @@ void av_draw(struct app *a, int y, int h)
 	}
 	case AV_ATTRS:
 	default:
-		if (p->attrs.n == 0)
+		if (p->attrs.n == 0) {
 			dr_text(cy + 1, 2, COLS - 2, "loading...", dr_attr(a, THM_dim));
-		else
-			lw_draw(a, &p->attr_lw, cy, 0, ch, COLS, p->attrs.n, line_row, &p->attrs);
+		} else {
+			struct av_lines *l = attr_lines(p, COLS - 2);
+			lw_draw(a, &p->attr_lw, cy, 0, ch, COLS, l->n, line_row, l);
+		}
 		break;
 	}
 }
@@ -142,10 +189,10 @@ void av_move(struct app *a, int delta)
 		tl_move(a, delta);
 		break;
 	case AV_REPORT:
-		lw_move(&p->rep_lw, delta, p->rep[p->lang_en ? 1 : 0].n, NULL, NULL);
+		lw_move(&p->rep_lw, delta, rep_lines(p, COLS - 2)->n, NULL, NULL);
 		break;
 	default:
-		lw_move(&p->attr_lw, delta, p->attrs.n, NULL, NULL);
+		lw_move(&p->attr_lw, delta, attr_lines(p, COLS - 2)->n, NULL, NULL);
 		break;
 	}
 }

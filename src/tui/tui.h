@@ -268,8 +268,12 @@ struct av_pane {
 	/* report preview (markdown lines) and attributes */
 	int lang_en;
 	struct av_lines rep[2]; /* [0] ja, [1] en */
+	struct av_lines rep_wrap;   /* rep[lang] wrapped to rep_wrap_w columns */
+	int rep_wrap_w, rep_wrap_lang;
 	struct lw rep_lw;
 	struct av_lines attrs;
+	struct av_lines attr_wrap;  /* attrs wrapped to attr_wrap_w columns */
+	int attr_wrap_w;
 	struct lw attr_lw;
 	/* timeline */
 	struct tl_row *tl;
