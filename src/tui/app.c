@@ -207,7 +207,11 @@ void app_resync(struct app *a)
 void app_db_up(struct app *a)
 {
 	a->db_stale_since = 0;
-	app_msg(a, MSG_OK, "database connected");
+	/* said only on a reconnection: the first one would hide a start-up
+	 * warning (unknown TERM, keymap errors) */
+	if (a->db_connected_once)
+		app_msg(a, MSG_OK, "database reconnected");
+	a->db_connected_once = 1;
 	app_resync(a);
 	if (a->view == VIEW_ALERT && a->av.alert_id != 0)
 		av_open(a, a->av.alert_id);

@@ -414,6 +414,7 @@ struct app {
 	struct pgc *db;
 	struct cmdapi *api;
 	int64_t db_stale_since;     /* us; 0 when up */
+	int db_connected_once;
 	int64_t api_stale_since;
 	int64_t api_next_health_ms;
 	int64_t last_data_us;       /* last answer from the database */

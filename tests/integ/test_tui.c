@@ -174,6 +174,8 @@ static void test_queue_and_tree(void **state)
 	struct tt t;
 	start(&t, 80, 24, "", "");
 	TT_WAIT(&t, "T1218.005.hta", 10000);
+	/* the nearest deadlines come first, the full sync (duplicates) right after */
+	TT_WAIT(&t, "\xc3\x97" "2", 5000);
 	char *s = tt_capture(&t);
 	assert_non_null(strstr(s, "mshta.exe"));
 	assert_non_null(strstr(s, "acme"));
@@ -423,6 +425,7 @@ static void test_flags(void **state)
 	struct tt t;
 	start(&t, 80, 24, "", "--ascii --theme dark256 --keymap emacs --tenant acme");
 	TT_WAIT(&t, "T1218.005.hta", 10000);
+	TT_WAIT(&t, " x2 ", 5000);
 	char *s = tt_capture(&t);
 	assert_null(strstr(s, "\xe2\x9c\x97"));     /* no UTF-8 cross: X */
 	assert_non_null(strstr(s, "X-"));
