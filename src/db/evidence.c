@@ -303,16 +303,18 @@ static const char sql_cmdline[] =
 
 /* The processes of interest and their events, in one statement.
  * d: descendants of the executions ($4 keys, $5 pids) started from $2 (the
- * first execution) to $3; a: ancestors of the executions and writers ($6
- * keys, $7 pids) started from $8 (the window's start) to $9 (the last
- * seed). LATERAL makes both per-row index lookups (event_parent,
- * event_proc_start of 006_evidence.sql) rather than a join over the
- * endpoint's starts; UNION ends
- * loops, the LIMITs end runaway subtrees (recursion is lazy). Then:
+ * first execution) to $3; a: the process starts of the executions, the
+ * writers ($6 keys, $7 pids) and their ancestors, started from $8 (the
+ * window's start) to $9 (the last seed), each row carrying the next
+ * parent. LATERAL makes both walks per-row index probes (event_parent,
+ * event_proc_start of 006_evidence.sql) rather than joins over the
+ * endpoint's starts, and an ancestor costs one probe, not its events
+ * (explorer or services have thousands). UNION (d) and the depth bound
+ * (a) end loops in bad data; the LIMITs end runaway walks (recursion is
+ * lazy). The rows returned:
  *   - every event of d in the whole window [$8, $3] (event_proc; network
  *     clocks can be hours off, so no tighter time bound);
- *   - the process start of each process of a, one index probe each (not
- *     the events of an ancestor: explorer or services have thousands);
+ *   - the process starts found by a;
  *   - network and DNS of the writers ($10 keys) from 1 h before their
  *     first write to 10 min after their last ([$20, $21]);
  *   - registry changes naming the file ($19: lower-case stem; NULL: none)
@@ -327,25 +329,21 @@ static const char sql_procs[] =
 	"   WHERE e.endpoint_id = $1 AND e.kind = 'process_start'"
 	"   AND e.parent_key = d.k AND e.parent_pid = d.p AND e.proc_key IS NOT NULL"
 	"   AND e.ts >= $2::timestamptz AND e.ts <= $3::timestamptz) c),"
-	" a(k, p) AS ("
-	"  SELECT * FROM unnest($6::int8[], $7::int8[])"
-	"  UNION"
-	"  SELECT s.parent_key, s.parent_pid FROM a CROSS JOIN LATERAL ("
-	"   SELECT e.parent_key, e.parent_pid FROM event e"
+	" a(k, p, r, n) AS ("
+	"  SELECT u.k, u.p, NULL::event, 0 FROM unnest($6::int8[], $7::int8[]) AS u(k, p)"
+	"  UNION ALL"
+	"  SELECT (s.e).parent_key, (s.e).parent_pid, s.e, a.n + 1 FROM a CROSS JOIN LATERAL ("
+	"   SELECT e FROM event e"
 	"   WHERE e.endpoint_id = $1 AND e.kind = 'process_start'"
 	"   AND e.proc_key = a.k AND e.pid = a.p"
-	"   AND e.ts >= $8::timestamptz AND e.ts <= $9::timestamptz"
-	"   AND e.parent_key IS NOT NULL AND e.parent_pid IS NOT NULL LIMIT 1) s),"
-	" dk AS MATERIALIZED (SELECT k FROM d LIMIT 5000),"
-	" ap AS MATERIALIZED (SELECT k, p FROM a LIMIT 1000)"
+	"   AND e.ts >= $8::timestamptz AND e.ts <= $9::timestamptz LIMIT 1) s"
+	"  WHERE a.k IS NOT NULL AND a.n < 64),"
+	" dk AS MATERIALIZED (SELECT k FROM d LIMIT 5000)"
 	" SELECT " EV_COLS " FROM event"
 	" WHERE endpoint_id = $1 AND ts >= $8::timestamptz AND ts <= $3::timestamptz"
 	" AND proc_key = ANY (ARRAY(SELECT k FROM dk))"
 	" UNION ALL"
-	" SELECT st.* FROM ap CROSS JOIN LATERAL ("
-	"  SELECT " EV_COLS " FROM event"
-	"  WHERE endpoint_id = $1 AND kind = 'process_start' AND proc_key = ap.k"
-	"  AND pid = ap.p AND ts >= $8::timestamptz AND ts <= $9::timestamptz LIMIT 1) st"
+	" SELECT " EV_COLS " FROM (SELECT (r).* FROM a WHERE n > 0 LIMIT 1000) st"
 	" UNION ALL"
 	" SELECT " EV_COLS " FROM event"
 	" WHERE endpoint_id = $1 AND ts >= $20::timestamptz AND ts <= $21::timestamptz"
