@@ -631,10 +631,23 @@ static void ch_lateral_src(struct epgen *g, struct host_plan *hp, const struct p
 	ev_proc_end(g, cmd, a->t0 + 3 * US_MIN);
 }
 
+/* An inbound connection (SMB from another PC) accepted by p. */
+static void net_in(struct epgen *g, const struct proc *p, int64_t ts, const char *rip, int lport)
+{
+	ev_begin(g, ts, EV_NET_CONNECT, 3, p);
+	ev_str(g, "user", p->user);
+	ev_str(g, "proto", "tcp");
+	ev_bool(g, "initiated", false);
+	ev_str(g, "local_ip", g->e->ip);
+	ev_int(g, "local_port", lport);
+	ev_str(g, "remote_ip", rip);
+	ev_int(g, "remote_port", rng_range(&g->r, 49152, 65535));
+	ev_end(g);
+}
+
 static void ch_lateral(struct epgen *g, struct host_plan *hp, struct plan_alert *a, int n,
                        const struct endpoint *src)
 {
-	(void)src;
 	int64_t t = a->t0 + 2 * US_SEC;
 	struct proc *sys = boot_proc(hp, t, "system");
 	struct proc *svcs = boot_proc(hp, t, "services");
@@ -642,7 +655,11 @@ static void ch_lateral(struct epgen *g, struct host_plan *hp, struct plan_alert 
 	mal_hash(g->seed, "lateral-tool", n, exe_sha);
 	const char *tool = "C:\\Windows\\Temp\\svcupd.exe";
 	/* the tool arrives over SMB (ADMIN$) before the service */
+	if (src != NULL)
+		net_in(g, sys, a->t0 - 10 * US_SEC, src->ip, 445);
 	ev_file(g, sys, a->t0 - 9 * US_SEC, EV_FILE_CREATE, tool, exe_sha);
+	if (src != NULL)
+		net_in(g, sys, a->t0 + US_SEC, src->ip, 445);
 	char svc_sha[65];
 	file_hashes("psexesvc.exe-2.43", 0, svc_sha, NULL, NULL);
 	ev_file(g, sys, t, EV_FILE_CREATE, "C:\\Windows\\PSEXESVC.exe", svc_sha);

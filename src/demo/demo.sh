@@ -61,8 +61,6 @@ fi
 db="host=$sock dbname=itrace user=$pgsu"
 db_console="host=$sock dbname=itrace user=demo_console"
 
-pg_running() { [ -f "$data/postmaster.pid" ] && pgrun "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; }
-
 pg_start() {
 	mkdir -p "$sock"
 	[ "$(id -u)" = 0 ] && chown postgres "$sock"
@@ -81,13 +79,13 @@ pg_stop() {
 
 # Stop a daemon recorded in run/NAME.pid if it is still ours.
 stop_pidfile() {
-	local f=$state/run/$1.pid pid i
+	local f=$state/run/$1.pid pid
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
 		{ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q -- "$2"; then
 		kill -TERM "$pid" 2>/dev/null || true
-		for i in $(seq 1 100); do
+		for _ in $(seq 1 100); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
@@ -127,11 +125,11 @@ leftovers() {
 
 # Stop what stop_all could not name: a console left by a killed run.
 kill_leftovers() {
-	local pid rest i
+	local pid rest
 	leftovers | while read -r pid rest; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		[ -z "$(leftovers)" ] && return 0
 		sleep 0.1
 	done
@@ -185,10 +183,14 @@ umask 077
 mkdir -p "$state/secrets"
 umask 022
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	local rc=$? left
 	trap - EXIT INT TERM HUP
 	stop_all
+	if [ -z "$smoke" ] && [ -n "$opened" ]; then
+		say "stopped the daemons and the database (make demo comes back to this data, make demo-reset wipes it)"
+	fi
 	if [ -n "$smoke" ]; then
 		left=$(leftovers)
 		if [ -n "$left" ]; then
@@ -211,6 +213,7 @@ stop_all
 kill_leftovers
 
 created=""
+opened=""
 if [ -f "$state/ready" ] && [ -f "$data/PG_VERSION" ]; then
 	say "reusing $state (data of $(cut -d' ' -f1 "$state/ready"); make demo-reset for fresh data)"
 	pg_start
@@ -258,8 +261,9 @@ CONF
 	umask 077
 	: >"$state/secrets/endpoints.tokens"
 	grep -v '^#' "$state/data/endpoints.txt" | while read -r t host; do
-		tok=$("$bin/itrace-cmdd" --db "$db" token add --endpoint "$host" --tenant "$t" 2>>"$state/log/admin.log") &&
-			[ -n "$tok" ] || die "token add --endpoint $host failed (log/admin.log)"
+		tok=$("$bin/itrace-cmdd" --db "$db" token add --endpoint "$host" --tenant "$t" 2>>"$state/log/admin.log") ||
+			tok=""
+		[ -n "$tok" ] || die "token add --endpoint $host failed (log/admin.log)"
 		printf '%s %s\n' "$host" "$tok"
 	done >"$state/secrets/endpoints.tokens"
 	"$bin/itrace-cmdd" --db "$db" token add --analyst sato --role lead >"$state/secrets/sato.token"
@@ -277,6 +281,8 @@ CONF
 		wait "$p" || { tail -n 5 "$state"/log/ingest-*.log >&2; die "loading failed"; }
 	done
 	say "loaded $(cat "$state"/log/ingest-*.out | grep -c '^alert ') alerts and their events in $(since "$t_load") s"
+	# the database has them now; itrace-demo-gen makes them again on demand
+	for t in $tenants; do rm -f "$state/data/$t.ndjson"; done
 fi
 
 # the daemon, on a free loopback port
@@ -284,7 +290,7 @@ fi
 	>"$state/log/cmdd.out" 2>>"$state/log/cmdd.log" 9>&- &
 echo $! >"$state/run/cmdd.pid"
 port=""
-for i in $(seq 1 200); do
+for _ in $(seq 1 200); do
 	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$state/log/cmdd.out")
 	[ -n "$port" ] && break
 	kill -0 "$(cat "$state/run/cmdd.pid")" 2>/dev/null || break
@@ -311,9 +317,12 @@ tui=("$bin/itrace-tui" --db "$db_console" --api "$api" --token-file "$state/secr
 say "console after $(since "$t_begin") s: ${tui[*]}"
 say "logs in $state/log; quitting the console (q) stops the daemons and the database"
 
+opened=1
 if [ -z "$smoke" ]; then
-	"${tui[@]}" 9>&- || say "the console exited with status $?"
-	exit 0
+	rc=0
+	"${tui[@]}" 9>&- || rc=$?
+	[ "$rc" = 0 ] || say "the console exited with status $rc"
+	exit "$rc"
 fi
 
 # ---- smoke: the console in tmux on a private socket ----
@@ -329,7 +338,8 @@ deadline=$(($(date +%s) + 90))
 while [ "$(date +%s)" -lt "$deadline" ]; do
 	screen=$(tmux -S "$tmux_sock" capture-pane -p 2>/dev/null || true)
 	seen=1
-	for t in $tenants; do
+	# at 80x24 the tenant column shows "inite…"
+	for t in acme globe inite; do
 		printf '%s' "$screen" | grep -q "$t" || seen=""
 	done
 	[ -n "$seen" ] && break

@@ -7,7 +7,8 @@
  *      the console in tmux shows alerts of acme, globex and initech, quits
  *      on q; then no daemon, console, tmux or PostgreSQL of the demo is
  *      left, and the token files are private;
- *   2. second run: the cluster is reused (started again, nothing loaded);
+ *   2. second run: the cluster is reused (started again, nothing loaded),
+ *      the console at 80x24;
  *   3. reset: everything stopped and the directory gone.
  * Each run is bounded by timeout(1) so a hang fails instead of blocking. */
 #include <dirent.h>
@@ -69,12 +70,13 @@ static int count_leftovers(char *list, size_t len)
 	return n;
 }
 
-static int run_demo(struct th_out *o, const char *what)
+static int run_demo(struct th_out *o, const char *what, const char *size)
 {
 	/* three days of logs instead of eight: the same chains and alerts,
 	 * a third of the loading (the sanitizer pass is several times slower) */
-	char *const env[] = {env_xdg, env_bin, "ITRACE_DEMO_SMOKE=1", "ITRACE_DEMO_SIZE=120x40",
-	                     "ITRACE_DEMO_DAYS=3", NULL};
+	char sz[64];
+	snprintf(sz, sizeof sz, "ITRACE_DEMO_SIZE=%s", size);
+	char *const env[] = {env_xdg, env_bin, "ITRACE_DEMO_SMOKE=1", sz, "ITRACE_DEMO_DAYS=3", NULL};
 	const char *argv[] = {"/usr/bin/timeout", "-k", "10", "400", "src/demo/demo.sh", what, NULL};
 	return th_run(o, NULL, env, argv);
 }
@@ -119,7 +121,7 @@ static void test_first_run(void **state)
 	(void)state;
 	struct th_out o;
 	double t0 = now_s();
-	int rc = run_demo(&o, "run");
+	int rc = run_demo(&o, "run", "120x40");
 	double took = now_s() - t0;
 	if (rc != 0) {
 		fprintf(stderr, "stdout:\n%s\nstderr:\n%s\n", o.out, o.err);
@@ -162,17 +164,19 @@ static void test_second_run_reuses(void **state)
 	(void)state;
 	struct th_out o;
 	double t0 = now_s();
-	int rc = run_demo(&o, "run");
+	int rc = run_demo(&o, "run", "80x24");
 	double took = now_s() - t0;
 	if (rc != 0) {
 		fprintf(stderr, "stdout:\n%s\nstderr:\n%s\n", o.out, o.err);
 		th_out_free(&o);
-		fail_msg("demo.sh run (again): status %d", rc);
+		fail_msg("demo.sh run (again, 80x24): status %d", rc);
 	}
-	print_message("second run (reuse, console, quit): %.1f s\n", took);
+	print_message("second run (reuse, console at 80x24, quit): %.1f s\n", took);
 	assert_non_null(strstr(o.err, "reusing"));
 	assert_null(strstr(o.err, "loaded"));
-	assert_non_null(strstr(o.out, "initech"));
+	assert_non_null(strstr(o.out, "acme"));
+	assert_non_null(strstr(o.out, "globex"));
+	assert_non_null(strstr(o.out, "inite"));    /* "inite…" in 80 columns */
 	assert_nothing_left();
 	th_out_free(&o);
 }
@@ -181,7 +185,7 @@ static void test_reset(void **state)
 {
 	(void)state;
 	struct th_out o;
-	int rc = run_demo(&o, "reset");
+	int rc = run_demo(&o, "reset", "120x40");
 	if (rc != 0) {
 		fprintf(stderr, "%s\n", o.err);
 		th_out_free(&o);
