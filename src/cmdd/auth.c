@@ -62,6 +62,8 @@ int auth_lookup(PGconn *c, const char *authorization, struct actor *a)
 	sha256_hex(tok, n, hash);
 	if (cache_auth_get(hash, a))
 		return 0;
+	if (cache_request_wants_sync())
+		return 2;
 	uint64_t ticket = cache_auth_ticket();
 	PGresult *r = DBP(c, "auth_lookup",
 		"SELECT a.id, a.name, a.role, a.tenants, a.endpoint_id, e.tenant_id, e.name"

@@ -5,8 +5,10 @@
  *
  *  - memory is on only between cache_enable() and cache_disable() (the
  *    listener's connection), and both forget everything;
- *  - a read is trusted only after lp_listener_quiet(): every notification
- *    that reached the daemon before the request looked has been applied;
+ *  - a read is trusted only after the request's barrier (lp_sync): every
+ *    change committed before the request arrived has been applied; a
+ *    look without it first tells whether the barrier is worth waiting for
+ *    (memory that would not serve the request anyway);
  *  - a value read from the database is stored only if nothing that could
  *    concern it was invalidated since before the read (tickets: the token
  *    generation; per endpoint a generation bumped by every invalidation
@@ -28,6 +30,29 @@
 
 static atomic_bool enabled;
 static atomic_ulong n_auth_hit, n_auth_miss, n_hb_idle, n_hb_db;
+
+/* This run of a request: its barrier (0 not yet, 1 passed, -1 failed),
+ * and whether memory would have served it after one. */
+static _Thread_local int tl_synced;
+static _Thread_local bool tl_want;
+
+void cache_request_start(int synced)
+{
+	tl_synced = synced;
+	tl_want = false;
+}
+
+bool cache_request_wants_sync(void)
+{
+	return tl_want;
+}
+
+static bool synced(void)
+{
+	if (tl_synced == 0)
+		tl_want = true;
+	return tl_synced > 0;
+}
 
 /* ---- tokens ---- */
 
@@ -99,29 +124,42 @@ uint64_t cache_auth_ticket(void)
 	return t;
 }
 
-bool cache_auth_get(const char *hash, struct actor *a)
+/* Under auth_mu: the remembered, unexpired caller of hash. */
+static bool auth_find(const char *hash, struct actor *a)
 {
-	if (!atomic_load(&enabled) || !lp_listener_quiet()) {
-		atomic_fetch_add(&n_auth_miss, 1);
+	if (auth_nb == 0 || !atomic_load(&enabled))
 		return false;
-	}
-	int64_t now = clk_mono_ms();
-	bool hit = false;
-	pthread_mutex_lock(&auth_mu);
-	if (auth_nb > 0 && atomic_load(&enabled)) {
-		struct auth_ent *e = auth_tab[fnv(hash, SHA256_HEX_LEN - 1) % auth_nb];
-		for (; e != NULL; e = e->next) {
-			if (memcmp(e->hash, hash, SHA256_HEX_LEN - 1) == 0) {
-				if (now < e->expires_ms) {
-					*a = e->a;
-					hit = true;
-				}
-				break;
-			}
+	struct auth_ent *e = auth_tab[fnv(hash, SHA256_HEX_LEN - 1) % auth_nb];
+	for (; e != NULL; e = e->next) {
+		if (memcmp(e->hash, hash, SHA256_HEX_LEN - 1) == 0) {
+			if (clk_mono_ms() >= e->expires_ms)
+				return false;
+			if (a != NULL)
+				*a = e->a;
+			return true;
 		}
 	}
-	pthread_mutex_unlock(&auth_mu);
-	atomic_fetch_add(hit ? &n_auth_hit : &n_auth_miss, 1);
+	return false;
+}
+
+bool cache_auth_get(const char *hash, struct actor *a)
+{
+	bool hit = false;
+	if (atomic_load(&enabled)) {
+		/* Worth a barrier only when remembered; then look again. */
+		pthread_mutex_lock(&auth_mu);
+		hit = auth_find(hash, NULL);
+		pthread_mutex_unlock(&auth_mu);
+		if (hit && synced()) {
+			pthread_mutex_lock(&auth_mu);
+			hit = auth_find(hash, a);
+			pthread_mutex_unlock(&auth_mu);
+		} else {
+			hit = false;
+		}
+	}
+	if (!tl_want)
+		atomic_fetch_add(hit ? &n_auth_hit : &n_auth_miss, 1);
 	return hit;
 }
 
@@ -269,7 +307,7 @@ static struct hb_ent *hb_trusted(int64_t ep)
 
 bool cache_hb_clear(int64_t ep)
 {
-	if (!atomic_load(&enabled) || !lp_listener_quiet())
+	if (!atomic_load(&enabled))
 		return false;
 	pthread_mutex_lock(&hb_mu);
 	bool ok = hb_trusted(ep) != NULL;
@@ -277,12 +315,9 @@ bool cache_hb_clear(int64_t ep)
 	return ok;
 }
 
-bool cache_hb_idle(int64_t ep, const struct hb_ask *q)
+/* Under hb_mu: does the entry answer q as idle? */
+static bool hb_idle(int64_t ep, const struct hb_ask *q, uint64_t kh)
 {
-	if (!atomic_load(&enabled) || !lp_listener_quiet())
-		return false;
-	uint64_t kh = q->key != NULL ? fnv(q->key, strlen(q->key)) : 0;
-	pthread_mutex_lock(&hb_mu);
 	struct hb_ent *e = hb_trusted(ep);
 	bool ok = e != NULL && e->actor == q->actor && !q->has_error && !e->has_error;
 	/* The contact is recorded at most every 5 s, and a last_seen in the
@@ -299,7 +334,25 @@ bool cache_hb_idle(int64_t ep, const struct hb_ask *q)
 			if (e->keys[i] == kh)
 				ok = false;   /* maybe stored: the database replays it */
 	}
+	return ok;
+}
+
+bool cache_hb_idle(int64_t ep, const struct hb_ask *q)
+{
+	if (!atomic_load(&enabled))
+		return false;
+	uint64_t kh = q->key != NULL ? fnv(q->key, strlen(q->key)) : 0;
+	pthread_mutex_lock(&hb_mu);
+	bool ok = hb_idle(ep, q, kh);
 	pthread_mutex_unlock(&hb_mu);
+	/* Worth a barrier only when memory would answer; then look again. */
+	if (ok && synced()) {
+		pthread_mutex_lock(&hb_mu);
+		ok = hb_idle(ep, q, kh);
+		pthread_mutex_unlock(&hb_mu);
+	} else {
+		ok = false;
+	}
 	if (ok)
 		atomic_fetch_add(&n_hb_idle, 1);
 	return ok;

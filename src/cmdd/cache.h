@@ -14,11 +14,12 @@
  *    "ep:*", "cmd:ID:STATE", "idem:ID", by lp_wake(ID), and whenever two
  *    heartbeats of one endpoint went to the database at once.
  *
- * Nothing remembered is used unless the listener is connected, LISTENs on
- * a database that has the 009 triggers, and has handled every
- * notification that reached its socket (cache_quiet()). Each
- * (re)connection of the listener starts a new epoch: entries of an older
- * epoch are dead. A value read from the database is stored only when no
+ * Nothing remembered is used unless the listener is connected and
+ * LISTENs on a database that has the 009 triggers, and a request trusts
+ * memory only after a barrier on the listener's connection sent after it
+ * arrived (lp_sync, longpoll.c): then every change committed before the
+ * request came has been applied. Each (re)connection of the listener
+ * starts afresh. A value read from the database is stored only when no
  * notification about it was handled since before the read began
  * (tickets), so a change that commits while a request reads is never
  * papered over.
@@ -82,7 +83,9 @@ struct hb_seen {
  * the version and errors are those stored, and the key has no stored
  * answer. Then the database need not be asked. */
 bool cache_hb_idle(int64_t endpoint, const struct hb_ask *q);
-/* Only "no queued command for the endpoint" (the long-poll re-check). */
+/* Only "no queued command for the endpoint", without a barrier: for the
+ * long-poll's re-check after the waiter is listed, where a command whose
+ * notification is still on its way wakes the waiter when it comes. */
 bool cache_hb_clear(int64_t endpoint);
 /* Before a heartbeat's statement: a ticket (0 only when there is no room
  * to count it). Every ticket must be given back with cache_hb_done, with
@@ -92,10 +95,31 @@ void cache_hb_done(int64_t endpoint, uint64_t ticket, const struct hb_seen *s);
 /* Forget endpoint's state (a command was queued for it). */
 void cache_hb_forget(int64_t endpoint);
 
-/* ---- longpoll.c: the listener's state for cache_quiet() ---- */
-/* True when every notification that reached the listener's socket has
- * been handled (see longpoll.c). */
-bool lp_listener_quiet(void);
+/* ---- the barrier (longpoll.c, http.c) ---- */
+/* At the start of each run of a request (http.c, in its thread): synced
+ * is 1 right after the request's barrier was passed, -1 when it failed
+ * (memory off: ask the database), else 0. */
+void cache_request_start(int synced);
+/* True when memory would have answered this run had its barrier been
+ * passed: the caller gives up (auth_lookup 2, rq->want_sync) and http.c
+ * suspends the request until a barrier, then runs it again. */
+bool cache_request_wants_sync(void);
+
+struct MHD_Connection;
+/* One request waiting for a barrier (inside http.c's connection state). */
+struct lp_sync {
+	struct lp_sync *next;
+	struct MHD_Connection *conn;
+	uint64_t need;              /* barrier sequence number awaited */
+	int result;                 /* when resumed: 1 passed, -1 failed */
+	bool listed, suspended;
+};
+/* Suspend connection c until a barrier sent after now has been answered
+ * and what came before it applied: true. False (w->result -1) when it
+ * cannot wait: memory off, shutting down. */
+bool lp_sync_suspend(struct lp_sync *w, struct MHD_Connection *c);
+/* The connection ends while waiting. */
+void lp_sync_cancel(struct lp_sync *w);
 
 /* ---- pool.c: the backends of this daemon's worker connections ---- */
 bool pool_own_backend(int pid);

@@ -114,7 +114,8 @@ struct actor {
 	int64_t endpoint_tenant;
 };
 const char *role_name(enum role r);
-/* Look the bearer token up. 0 found; 1 missing/bad/revoked; -1 db error. */
+/* Look the bearer token up. 0 found; 1 missing/bad/revoked; -1 db error;
+ * 2 remembered, ask again after the request's barrier (cache.h). */
 int auth_lookup(PGconn *c, const char *authorization, struct actor *a);
 bool auth_tenant_ok(const struct actor *a, int64_t tenant_id);
 bool auth_can_write(const struct actor *a);   /* analyst or lead */
@@ -148,6 +149,10 @@ struct req {
 	 * a route that keeps its answers itself (the heartbeat). */
 	const char *idem_key;
 	const char *idem_fp;
+	/* Set by a handler (or auth) that memory would answer once the
+	 * request's barrier has passed (cache.h): http.c suspends it until
+	 * then and runs it again. */
+	bool want_sync;
 };
 
 /* Set a JSON response: takes ownership of j (steals the reference). */

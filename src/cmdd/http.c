@@ -154,6 +154,9 @@ struct conn_state {
 	char *idem_key;
 	char fp[65];
 	bool authed;
+	struct lp_sync sync;    /* waiting for a barrier (cache.h) */
+	bool sync_wait;
+	int sync_result;        /* for the next run: 1 barrier passed, -1 not */
 };
 
 static struct MHD_Daemon *daemon_;
@@ -246,8 +249,8 @@ static void run_write(struct conn_state *cs, struct resp *rs)
 		rq->idem_key = cs->idem_key;
 		rq->idem_fp = cs->idem_key != NULL ? cs->fp : NULL;
 		int st = cs->route->fn(rq, rs);
-		if (!(rq->want_wait && st == 0))
-			rq->want_wait = false;
+		if (st != 0)
+			rq->want_wait = rq->want_sync = false;
 		return;
 	}
 	if (cs->route->own_tx) {
@@ -351,6 +354,9 @@ static void process(struct MHD_Connection *c, struct conn_state *cs,
 {
 	struct req *rq = &cs->rq;
 	rq->now_us = clk_now_us();
+	rq->want_sync = false;
+	cache_request_start(cs->sync_result);
+	cs->sync_result = 0;
 	if (cs->route == NULL) {
 		if (cs->route_status == 405)
 			rs_err(rs, 405, "method_not_allowed", "%s is not allowed here", cs->method);
@@ -373,6 +379,10 @@ static void process(struct MHD_Connection *c, struct conn_state *cs,
 		int a = auth_lookup(rq->db, h, &rq->actor);
 		if (a < 0) {
 			rs_db(rq, rs, NULL);
+			return;
+		}
+		if (a == 2) {
+			rq->want_sync = true;
 			return;
 		}
 		if (a > 0) {
@@ -418,7 +428,22 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct conn_state *cs)
 {
 	struct resp rs = {0};
 	process(c, cs, &rs);
-	while (cs->rq.want_wait) {
+	for (;;) {
+		if (cs->rq.want_sync) {
+			/* Memory would answer once a barrier sent after now has
+			 * passed: wait for it without holding the thread. */
+			cs->rq.want_sync = false;
+			cs->sync_wait = true;
+			if (lp_sync_suspend(&cs->sync, c))
+				return MHD_YES;   /* resumed later: see on_request */
+			cs->sync_wait = false;
+			cs->sync_result = -1;
+			rs_free(&rs);
+			process(c, cs, &rs);
+			continue;
+		}
+		if (!cs->rq.want_wait)
+			break;
 		int64_t deadline = clk_mono_ms() + (int64_t)cmdd_cfg.longpoll_max_s * 1000;
 		cs->waiter = lp_add(cs->rq.wait_endpoint, c, deadline);
 		/* A command queued between the handler's look and lp_add would
@@ -514,6 +539,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		cs->waiter = NULL;
 		cs->rq.resumed = true;
 	}
+	if (cs->sync_wait) {           /* back from a barrier */
+		lp_sync_cancel(&cs->sync);
+		cs->sync_wait = false;
+		cs->sync_result = cs->sync.result > 0 ? 1 : -1;
+	}
 	return finish(c, cs);
 }
 
@@ -528,6 +558,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	if (cs->waiter != NULL)
 		lp_remove(cs->waiter);
+	if (cs->sync_wait)
+		lp_sync_cancel(&cs->sync);
 	json_decref(cs->rq.json);
 	free(cs->rq.route_state);
 	free(cs->buf);

@@ -15,19 +15,26 @@
  * "command:ID" on channel itrace is looked up instead.
  *
  * The same listener keeps the daemon's memory (cache.c) honest: every
- * itrace_cmdd notification goes to cache_notify(), memory is on only
- * while the listener is connected to a database with the triggers, and
- * lp_listener_quiet() tells a request whether everything that reached the
- * listener's socket has been applied: the socket has nothing unread and
- * the listener is not in the middle of reading (draining). */
+ * itrace_cmdd notification (and 001's "endpoint:ID") goes to
+ * cache_notify(), and memory is on only while the listener is connected
+ * to a database with the triggers. A request trusts memory only after
+ * a barrier (lp_sync_suspend): an empty query on the listener's connection
+ * sent after the request arrived; the request's connection is suspended
+ * meanwhile and holds no thread. PostgreSQL signals listening backends when
+ * a transaction commits, before the committer hears COMMIT back, and a
+ * backend delivers the notifications it has been signalled about before
+ * it answers a query; so once the barrier is answered and what came
+ * before it applied, every change committed before the request arrived
+ * is in memory. One barrier serves every request that arrived before it
+ * was sent. */
 #include "cmdd/cmdd.h"
 
 #include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -99,25 +106,87 @@ static bool is_stopping(void)
 	return s;
 }
 
-/* The listener's socket while memory is on, else -1; draining while it
- * reads and applies notifications. */
-static atomic_int listen_fd = -1;
-static atomic_int draining;
+/* Barriers. Under bmu: memory on, sequence numbers of the last barrier
+ * sent and of the last one answered and applied, the highest one a
+ * request waits for, and the suspended requests (lp_sync_suspend).
+ * wake_fd wakes the listener's poll. */
+static pthread_mutex_t bmu = PTHREAD_MUTEX_INITIALIZER;
+static bool b_on, b_asked, b_shut;
+static uint64_t b_sent, b_done, b_want;
+static struct lp_sync *b_waiters;
+static int wake_fd = -1;
 
-bool lp_listener_quiet(void)
+/* Under bmu: resume the waiters served (all of them when result < 0). */
+static void resume_synced(int result)
 {
-	int fd = atomic_load(&listen_fd);
-	if (fd < 0)
+	struct lp_sync **pp = &b_waiters;
+	while (*pp != NULL) {
+		struct lp_sync *w = *pp;
+		if (result > 0 && w->need > b_done) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		w->listed = false;
+		w->result = result;
+		if (w->suspended) {
+			w->suspended = false;
+			MHD_resume_connection(w->conn);
+		}
+	}
+}
+
+bool lp_sync_suspend(struct lp_sync *w, struct MHD_Connection *c)
+{
+	pthread_mutex_lock(&bmu);
+	if (!b_on || b_shut || wake_fd < 0) {
+		w->result = -1;
+		pthread_mutex_unlock(&bmu);
 		return false;
-	/* Order matters: first nothing unread on the socket, then nobody
-	 * applying what was read. A notification read in between has been
-	 * applied by the time draining reads 0. (A descriptor closed and
-	 * reused meanwhile is harmless: the listener turns memory off
-	 * before it closes, and every reader checks that afterwards.) */
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	if (poll(&p, 1, 0) != 0)
-		return false;
-	return atomic_load(&draining) == 0;
+	}
+	/* A barrier already sent may have left before this request came. */
+	w->need = b_sent + 1;
+	if (b_want < w->need)
+		b_want = w->need;
+	if (!b_asked) {
+		b_asked = true;
+		uint64_t one = 1;
+		if (write(wake_fd, &one, sizeof one) < 0) {
+			/* the counter is full: the listener is awake anyway */
+		}
+	}
+	w->conn = c;
+	w->result = 0;
+	w->next = b_waiters;
+	b_waiters = w;
+	w->listed = true;
+	MHD_suspend_connection(c);
+	w->suspended = true;
+	pthread_mutex_unlock(&bmu);
+	return true;
+}
+
+void lp_sync_cancel(struct lp_sync *w)
+{
+	pthread_mutex_lock(&bmu);
+	if (w->listed) {
+		struct lp_sync **pp = &b_waiters;
+		while (*pp != NULL && *pp != w)
+			pp = &(*pp)->next;
+		if (*pp != NULL)
+			*pp = w->next;
+		w->listed = false;
+	}
+	pthread_mutex_unlock(&bmu);
+}
+
+static void barrier_state(bool on)
+{
+	pthread_mutex_lock(&bmu);
+	b_on = on;
+	if (!on)
+		resume_synced(-1);
+	pthread_mutex_unlock(&bmu);
 }
 
 /* A notification that a command was queued: "command:ID" (channel
@@ -156,7 +225,7 @@ static int has_triggers(PGconn *c)
 
 static void forget_connection(PGconn **c, bool *memory)
 {
-	atomic_store(&listen_fd, -1);
+	barrier_state(false);
 	cache_disable();
 	*memory = false;
 	PQfinish(*c);
@@ -198,6 +267,31 @@ static void apply_notifications(PGconn *c, bool memory)
 	}
 }
 
+/* The barrier: an empty query, then what arrived before its answer is
+ * applied. -1 when the connection failed. */
+static int barrier(PGconn *c, bool memory)
+{
+	pthread_mutex_lock(&bmu);
+	bool wanted = b_want > b_done;
+	/* Requests registered from now on wait for the next one. */
+	uint64_t seq = wanted ? ++b_sent : 0;
+	b_asked = false;
+	pthread_mutex_unlock(&bmu);
+	if (!wanted)
+		return 0;
+	PGresult *r = PQexec(c, "");
+	bool ok = PQresultStatus(r) == PGRES_EMPTY_QUERY;
+	PQclear(r);
+	if (!ok)
+		return -1;
+	apply_notifications(c, memory);
+	pthread_mutex_lock(&bmu);
+	b_done = seq;
+	resume_synced(1);
+	pthread_mutex_unlock(&bmu);
+	return 0;
+}
+
 static void *listener_main(void *arg)
 {
 	(void)arg;
@@ -223,34 +317,38 @@ static void *listener_main(void *arg)
 		 * from now on is notified to this connection. */
 		if (!memory && clk_mono_ms() - checked_ms >= 10000) {
 			checked_ms = clk_mono_ms();
-			atomic_store(&draining, 1);
 			int t = has_triggers(c);
 			if (t < 0) {
 				forget_connection(&c, &memory);
-				atomic_store(&draining, 0);
 				continue;
 			}
 			if (t > 0) {
 				memory = true;
 				cache_enable();
-				atomic_store(&listen_fd, PQsocket(c));
+				barrier_state(true);
 			}
 			apply_notifications(c, memory);
-			atomic_store(&draining, 0);
 		}
-		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
-		int ready = poll(&p, 1, 500);
-		atomic_store(&draining, 1);
-		if (ready > 0 && !PQconsumeInput(c)) {
+		struct pollfd p[2] = {{.fd = PQsocket(c), .events = POLLIN},
+		                      {.fd = wake_fd, .events = POLLIN}};
+		int ready = poll(p, wake_fd >= 0 ? 2 : 1, 500);
+		if (ready > 0 && (p[1].revents & POLLIN)) {
+			uint64_t v;
+			if (read(wake_fd, &v, sizeof v) < 0) {
+				/* nothing to read after all */
+			}
+		}
+		if (ready > 0 && (p[0].revents & (POLLIN | POLLERR | POLLHUP)) &&
+		    !PQconsumeInput(c)) {
 			/* The server went away: memory off, listen again. */
 			forget_connection(&c, &memory);
-			atomic_store(&draining, 0);
 			continue;
 		}
 		apply_notifications(c, memory);
-		atomic_store(&draining, 0);
+		if (barrier(c, memory) != 0)
+			forget_connection(&c, &memory);
 	}
-	atomic_store(&listen_fd, -1);
+	barrier_state(false);
 	cache_disable();
 	PQfinish(c);
 	return NULL;
@@ -260,9 +358,12 @@ int lp_start(void)
 {
 	stopping = false;
 	shutting = false;
+	b_shut = false;
 	if (pthread_create(&timer, NULL, timer_main, NULL) != 0)
 		return -1;
 	thread_up = true;
+	if (wake_fd < 0)
+		wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (cmdd_cfg.db != NULL &&
 	    pthread_create(&listener, NULL, listener_main, NULL) == 0)
 		listener_up = true;
@@ -271,6 +372,10 @@ int lp_start(void)
 
 void lp_shutdown(void)
 {
+	pthread_mutex_lock(&bmu);
+	b_shut = true;
+	resume_synced(-1);
+	pthread_mutex_unlock(&bmu);
 	pthread_mutex_lock(&mu);
 	shutting = true;
 	for (struct lp_waiter *w = head; w != NULL; w = w->next)

@@ -273,6 +273,12 @@ int r_agent_heartbeat(struct req *rq, struct resp *rs)
 		free(last_error);
 		return hb_answer(rq, rs, wait, false, NULL);
 	}
+	if (cache_request_wants_sync()) {
+		/* Memory would answer: run again after the barrier. */
+		free(last_error);
+		rq->want_sync = true;
+		return 0;
+	}
 	cache_hb_count_db();
 	char eb[24], ab[24], ts[40], now[40];
 	i64s(eb, ep);
