@@ -237,7 +237,17 @@ static int audit(PGconn *c, const char *tid, const struct db_alert_info *info,
 		ev_format_time(o->quick_due_us, t, sizeof t);
 		json_object_set_new(after, "quick_due", json_string(t));
 	}
-	char *js = json_dumps(after, JSON_COMPACT);
+	/* json_dumpb into our own memory: jansson's allocator may be the
+	 * caller's (itrace-ingest sets one). */
+	size_t n = json_dumpb(after, NULL, 0, JSON_COMPACT);
+	char *js = malloc(n + 1);
+	if (js == NULL || json_dumpb(after, js, n, JSON_COMPACT) != n) {
+		free(js);
+		json_decref(after);
+		*err = db_strf("audit: out of memory");
+		return -1;
+	}
+	js[n] = '\0';
 	json_decref(after);
 	char obj[40];
 	snprintf(obj, sizeof obj, "alert:%lld", (long long)info->id);

@@ -105,11 +105,13 @@ static void put_extra(struct db_copybuf *b, const json_t *extra)
 	} else if (n <= sizeof small) {
 		db_copy_textn(b, small, n);
 	} else {
-		char *s = json_dumps(extra, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (s == NULL)
-			db_copy_null(b);
+		/* json_dumpb, not json_dumps: the caller may have given jansson
+		 * its own allocator (itrace-ingest does). */
+		char *s = malloc(n);
+		if (s != NULL && json_dumpb(extra, s, n, JSON_COMPACT | JSON_ENCODE_ANY) == n)
+			db_copy_textn(b, s, n);
 		else
-			db_copy_text(b, s);
+			db_copy_null(b);
 		free(s);
 	}
 }

@@ -5,6 +5,7 @@
  *              COPY text) in chunks by several threads; main.c consumes
  *              the chunks in input order, so messages, line numbers,
  *              dedup keys and alerts come out exactly as if sequential
+ *   arena.c    jansson's allocator: a bump arena per chunk while parsing
  *   occ.c      dedup keys that keep repeated identical lines apart
  *   rejects.c  the rejects file (created on the first reject)
  */
@@ -51,6 +52,20 @@ int ing_rejects_put(struct ing_rejects *r, const char *line, size_t len, char **
  * close failed. */
 int ing_rejects_close(struct ing_rejects *r, char **err);
 
+/* ---- arena.c ----
+ * ing_json_alloc_init() must run before anything allocates a jansson
+ * value (first thing in main). Strings that jansson returns for the caller
+ * to free (json_dumps) must then not be used: use json_dumpb. */
+struct ing_arena {
+	struct ablock *first, *cur;
+};
+void ing_json_alloc_init(void);
+/* Make a (or NULL: malloc) the source of this thread's jansson values. */
+void ing_arena_use(struct ing_arena *a);
+void *ing_arena_alloc(struct ing_arena *a, size_t n);  /* aborts on OOM */
+void ing_arena_reset(struct ing_arena *a);   /* keeps the blocks */
+void ing_arena_free(struct ing_arena *a);
+
 /* ---- pool.c ----
  * A chunk holds up to ING_CHUNK_LINES input lines and, once parsed, one
  * item per line. Chunks are filled and consumed by the main thread only;
@@ -81,6 +96,7 @@ struct ing_chunk {
 	struct ing_item *items;      /* owned */
 	size_t n, cap;
 	struct db_copybuf tails;
+	struct ing_arena arena;      /* jansson values of the results */
 	size_t nres;                 /* items[0..nres) hold results to free */
 	long long first_lineno;      /* line number of items[0] */
 	int owner;                   /* parser thread index */

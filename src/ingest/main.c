@@ -599,6 +599,8 @@ static void print_dry_run(const struct run *r)
 
 int main(int argc, char **argv)
 {
+	/* Before any jansson value exists. */
+	ing_json_alloc_init();
 	struct run r;
 	memset(&r, 0, sizeof r);
 	int rc = parse_opts(argc, argv, &r.o);

@@ -74,6 +74,7 @@ void ing_chunk_reset(struct ing_chunk *c)
 void ing_chunk_free(struct ing_chunk *c)
 {
 	free_results(c);
+	ing_arena_free(&c->arena);
 	free(c->items);
 	free(c->lines);
 	db_copy_free(&c->tails);
@@ -92,6 +93,8 @@ static void parse_chunk(struct ing_chunk *c)
 {
 	char err[512];
 	free_results(c);
+	ing_arena_reset(&c->arena);
+	ing_arena_use(&c->arena);
 	db_copy_reset(&c->tails);
 	for (size_t i = 0; i < c->n; i++) {
 		struct ing_item *it = &c->items[i];
@@ -117,6 +120,7 @@ static void parse_chunk(struct ing_chunk *c)
 		}
 	}
 	c->nres = c->n;
+	ing_arena_use(NULL);
 }
 
 struct pq {                    /* one parser thread's FIFO */
