@@ -5,8 +5,9 @@
  * reads). A call becomes a job: sending -> the API's answer (refused with
  * the reason and the next business window, or accepted) -> for endpoint
  * commands the command row's states queued -> delivered -> done|failed,
- * followed live through NOTIFY command:<id>. A call that got no answer is
- * "failed" and `retry` sends it again with the same Idempotency-Key.
+ * followed live through NOTIFY command:<id>. A call that got no answer, or
+ * a 5xx (the daemon stores none), is "failed" and `retry` sends it again
+ * with the same Idempotency-Key.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -90,10 +91,14 @@ void actions_api_done(struct app *a, int64_t tag, long status, json_t *body,
 	if (j == NULL)
 		return;
 	j->t_us = app_now_us();
-	if (status == 0) {
+	if (status == 0 || status >= 500) {
+		/* no answer, or the daemon could not do it now (503
+		 * db_unavailable): nothing was stored under the key, r sends it
+		 * again with it */
 		set_state(j, "failed");
-		snprintf(j->detail, sizeof j->detail, "%s; r retries with the same key",
-		         err != NULL ? err : "no answer");
+		char *clean = dr_clean(err != NULL ? err : "no answer");
+		snprintf(j->detail, sizeof j->detail, "%.150s; r retries with the same key", clean);
+		free(clean);
 		return;
 	}
 	if (status >= 400) {
@@ -106,6 +111,13 @@ void actions_api_done(struct app *a, int64_t tag, long status, json_t *body,
 		if (start != NULL)
 			snprintf(win, sizeof win, "; next business window %.40s%s%.40s", start,
 			         end != NULL ? " to " : "", end != NULL ? end : "");
+		/* a 409 on an alert carries its state now: say what won */
+		const char *now = json_string_value(json_object_get(e, "state"));
+		if (now != NULL && start == NULL) {
+			char *cs = dr_clean(now);
+			snprintf(win, sizeof win, "; now %.40s", cs);
+			free(cs);
+		}
 		/* "code: message": the code and the window first, they matter most */
 		char *clean = dr_clean(err != NULL ? err : "refused");
 		char *msg = strstr(clean, ": ");

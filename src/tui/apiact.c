@@ -115,8 +115,11 @@ int act_verdict(struct app *a, int confirmed)
 	else
 		snprintf(t, sizeof t, "#%lld", (long long)a->pend.alert_id);
 	const char *v = a->pend.verdict == 'b' ? "black" : a->pend.verdict == 'g' ? "gray" : "white";
+	/* the version the analyst saw when the dialog opened: a change made
+	 * meanwhile (another analyst's verdict) is refused as stale_version,
+	 * never silently overwritten */
 	json_t *body = json_pack("{s:s, s:s, s:i}", "phase", a->pend.expl ? "explanatory" : "quick",
-	                         "verdict", v, "version", al != NULL ? al->version : a->pend.version);
+	                         "verdict", v, "version", a->pend.version);
 	/* the API rejects unknown or misplaced members: send only what applies */
 	if (!a->pend.expl)
 		json_object_set_new(body, "needs_explanatory", json_boolean(a->pend.needs));
