@@ -104,7 +104,7 @@ lint:
 bench:
 	@tests/lib/deps.sh
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
-	@tests/bench/run.sh
+	@BUILD=$(BUILD) tests/bench/run.sh
 
 # The living demo (src/demo/demo.sh): private cluster in the state directory,
 # itrace-cmdd, itrace-endpoint-sim, the console; ITRACE_DEMO_SMOKE=1 runs it
