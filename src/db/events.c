@@ -309,6 +309,8 @@ struct db_evload {
 	char *werr;            /* first worker failure, sticky */
 	struct db_evload_stats st;
 	size_t max_rows, max_bytes;
+	size_t cur_rows;       /* this batch's limit: starts small, doubles up
+	                        * to max_rows, so the server starts early */
 	int precheck;
 
 	/* Worker-only state. */
@@ -671,6 +673,7 @@ struct db_evload *db_evload_new(const char *conninfo, char **err)
 	struct db_evload *l = xcalloc(1, sizeof *l);
 	l->c = c;
 	l->max_rows = 20000;
+	l->cur_rows = 2000;
 	l->max_bytes = 32u << 20;
 	l->precheck = 1;
 	for (int i = 0; i < 2; i++)
@@ -692,6 +695,7 @@ struct db_evload *db_evload_new(const char *conninfo, char **err)
 void db_evload_set_batch(struct db_evload *l, size_t rows, size_t bytes)
 {
 	l->max_rows = rows >= 1 ? rows : 1;
+	l->cur_rows = l->max_rows < 2000 ? l->max_rows : 2000;
 	l->max_bytes = bytes >= 65536 ? bytes : 65536;
 }
 
@@ -745,8 +749,10 @@ static int end_row(struct db_evload *l, struct row *r, char **err)
 {
 	struct batch *b = l->fill;
 	r->len = b->buf.len - r->off;
-	if (b->n >= l->max_rows || b->buf.len >= l->max_bytes)
+	if (b->n >= l->cur_rows || b->buf.len >= l->max_bytes) {
+		l->cur_rows = l->cur_rows * 2 < l->max_rows ? l->cur_rows * 2 : l->max_rows;
 		return submit(l, err);
+	}
 	return 0;
 }
 

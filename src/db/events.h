@@ -1,7 +1,9 @@
 /* events.h - bulk loading of parsed events into the `event` table.
  *
  * The loader encodes each event as a COPY text row as it is added and sends
- * full batches (db_evload_set_batch: 20,000 rows or 32 MiB by default) from
+ * full batches (db_evload_set_batch: 20,000 rows or 32 MiB by default; the
+ * first batches are smaller, 2,000 rows doubling, so the server starts
+ * working early) from
  * a background thread over its own connection, so parsing the next batch
  * overlaps the server's work on the previous one. Per batch:
  *   1. the daily partitions of the batch are ensured
