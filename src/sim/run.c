@@ -5,7 +5,10 @@
  * are in flight, plus the result posts of its commands. Commands are
  * remembered in a small ring by id: a command the server lists again (its
  * result not yet recorded) is never executed twice; its result is posted
- * again with the same Idempotency-Key instead.
+ * again with the same Idempotency-Key instead. A heartbeat that got no
+ * answer (no response, or 5xx) goes again as it was, same body and same
+ * Idempotency-Key: the server may have delivered commands in it, and it
+ * keeps that answer under the key until asked again.
  */
 #include "sim/sim.h"
 
@@ -52,6 +55,9 @@ struct ep {
 	/* heartbeat */
 	bool hb_busy, hb_synced;
 	int hb_tries;
+	char *hb_body;               /* unanswered heartbeat, sent again as is */
+	char hb_key[64];
+	size_t hb_nerr;
 	double hb_next, hb_backoff;
 	/* commands */
 	struct done_cmd ring[RING];
@@ -230,13 +236,18 @@ static void unlink_rq(struct loop *L, struct rq *r)
 
 static void start_heartbeat(struct loop *L, struct ep *e)
 {
-	char idem[64];
-	agent_idem_random(idem, sizeof idem);
-	char *body = agent_heartbeat_json(e->st.version, (const char *const *)e->errors,
-	                                  e->nerr, L->o->wait);
+	if (e->hb_body == NULL) {
+		agent_idem_random(e->hb_key, sizeof e->hb_key);
+		e->hb_body = agent_heartbeat_json(e->st.version, (const char *const *)e->errors,
+		                                  e->nerr, L->o->wait);
+		e->hb_nerr = e->nerr;
+		if (e->hb_body == NULL)
+			return;
+	}
+	char *body = strdup(e->hb_body);
 	if (body == NULL)
 		return;
-	if (start(L, e, RQ_HEARTBEAT, e->nerr, "/v1/agent/heartbeat", idem, body,
+	if (start(L, e, RQ_HEARTBEAT, e->hb_nerr, "/v1/agent/heartbeat", e->hb_key, body,
 	          strlen(body), NULL, L->o->wait ? WAIT_TIMEOUT_MS : HB_TIMEOUT_MS) == 0)
 		e->hb_busy = true;
 }
@@ -445,6 +456,12 @@ static void done_heartbeat(struct loop *L, struct rq *r, CURLcode cc, long statu
 	e->hb_busy = false;
 	e->hb_tries++;
 	struct agent_call *c = &r->call;
+	if ((cc == CURLE_OK && status < 500) || c->resp.overflow) {
+		/* answered (a stored answer too large would only come again):
+		 * the next heartbeat is a new request */
+		free(e->hb_body);
+		e->hb_body = NULL;
+	}
 	if (cc == CURLE_OPERATION_TIMEDOUT && L->o->wait && !L->o->once) {
 		/* A server that holds long-polls longer than we wait: ask again. */
 		e->hb_next = mono();
@@ -739,6 +756,7 @@ static void free_eps(struct loop *L)
 			free(e->ring[k].result);
 		for (size_t k = 0; k < e->nerr; k++)
 			free(e->errors[k]);
+		free(e->hb_body);
 		free(e->alerts);
 	}
 	free(L->eps);
