@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db/conn.h"
 #include "db/copy.h"
@@ -211,6 +212,13 @@ int db_event_check(const struct ev *e, char *why, size_t whylen)
 		return -1;
 	}
 	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ---- batches and key sets ---------------------------------------------- */
@@ -647,9 +655,12 @@ static void *worker(void *arg)
 		int failed = l->werr != NULL;
 		pthread_mutex_unlock(&l->mu);
 		char *err = NULL;
+		double t0 = now_s();
 		if (!failed && load_batch(l, b, &err) < 0 && err == NULL)
 			err = db_strf("loading events failed");
+		double t1 = now_s();
 		pthread_mutex_lock(&l->mu);
+		l->st.busy_s += t1 - t0;
 		if (err != NULL && l->werr == NULL)
 			l->werr = err;
 		else
@@ -709,8 +720,12 @@ void db_evload_set_precheck(struct db_evload *l, int on)
 static int submit(struct db_evload *l, char **err)
 {
 	pthread_mutex_lock(&l->mu);
-	while (l->queued != NULL)
-		pthread_cond_wait(&l->cv, &l->mu);
+	if (l->queued != NULL) {
+		double t0 = now_s();
+		while (l->queued != NULL)
+			pthread_cond_wait(&l->cv, &l->mu);
+		l->st.wait_s += now_s() - t0;
+	}
 	if (l->werr != NULL) {
 		*err = db_strf("%s", l->werr);
 		pthread_mutex_unlock(&l->mu);

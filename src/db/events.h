@@ -36,6 +36,9 @@ struct db_evload_stats {
 	int64_t duplicate;   /* rows already present, not stored again */
 	int64_t batches;     /* COPY batches sent */
 	int64_t fallbacks;   /* batches loaded through the staging table */
+	double busy_s;       /* seconds the loader thread spent loading */
+	double wait_s;       /* seconds the caller waited for it (a full
+	                      * batch while the previous one still loads) */
 };
 
 /* Open a loader with its own connection (conninfo as for db_connect).

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -106,6 +107,7 @@ struct run {
 	struct ing_pool *pool;     /* parser threads */
 	struct ing_chunk *chunks;  /* ring of nchunks */
 	size_t nchunks;
+	double parse_wait_s;       /* main thread waiting for parsed chunks */
 	int fatal;                 /* loading must stop: exit 2 */
 };
 
@@ -457,6 +459,13 @@ static void on_alert(struct run *r, const struct ev_alert *a, struct ing_rejects
 	free(err);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* The results of one parsed chunk, in order. */
 static void consume(struct run *r, const struct ing_chunk *c, struct ing_rejects *rej,
                     const char *name)
@@ -546,7 +555,9 @@ static void load_file(struct run *r, FILE *f, const char *path)
 		if (head == tail)
 			break;
 		struct ing_chunk *c = &r->chunks[head % r->nchunks];
+		double t0 = now_s();
 		ing_pool_wait(r->pool, c);
+		r->parse_wait_s += now_s() - t0;
 		if (!r->fatal)
 			consume(r, c, rej, name);
 		ing_chunk_reset(c);
@@ -637,11 +648,15 @@ int main(int argc, char **argv)
 			struct db_evload_stats st;
 			db_evload_get_stats(r.loader, &st);
 			r.n.loaded += st.loaded;
-			if (r.o.verbose)
+			if (r.o.verbose) {
 				fprintf(stderr, "%s: %lld COPY batches, %lld events already stored,"
 				        " %lld batches through the staging table\n", PROG,
 				        (long long)st.batches, (long long)st.duplicate,
 				        (long long)st.fallbacks);
+				fprintf(stderr, "%s: %.2f s loading, %.2f s waiting for the"
+				        " loader, %.2f s waiting for the parsers\n", PROG, st.busy_s,
+				        st.wait_s, r.parse_wait_s);
+			}
 			db_evload_free(r.loader);
 		}
 		if (r.hosts != NULL && !r.fatal && db_hosts_touch(r.hosts, &err) < 0) {
