@@ -187,19 +187,19 @@ t1=$(now)
 sed 's/^gen: /spine: (b) gen: /' "$work/gen.err"
 echo "spine: (b) generated in $(secs "$t0" "$t1") s"
 fresh_db ev "$work/hosts.tsv" "$days" || { echo "spine.sh: database setup failed" >&2; exit 1; }
-# two \copy sessions in parallel, one per core (halves the wait)
+# two \copy sessions in parallel, one per core (halves the wait), each
+# taking every other line of the file (no second copy of it on disk)
 t0=$(now)
-split -n l/2 -d "$work/big.copy" "$work/big.part." && rm -f "$work/big.copy"
 lpids=""
-for f in "$work"/big.part.*; do
-  q ev "\\copy event ($cols) from '$f'" >/dev/null &
+for first in 1 2; do
+  q ev "\\copy event ($cols) from program 'sed -n ${first}~2p $work/big.copy'" >/dev/null &
   lpids="$lpids $!"
 done
 for p in $lpids; do
   wait "$p" || { echo "spine.sh: loading the evidence data set failed" >&2; exit 1; }
 done
 t1=$(now)
-rm -f "$work"/big.part.*
+rm -f "$work/big.copy"
 rows=$(q ev "SELECT count(*) FROM event")
 echo "spine: (b) loaded $rows rows by two \\copy sessions in $(secs "$t0" "$t1") s ($(rate "$rows" "$(secs "$t0" "$t1")") rows/s)"
 "$bin/itrace-ingest" --db "$(conn ev)" --tenant bench "$work/alerts.ndjson" \
