@@ -111,7 +111,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	int st = cmdd_stop(&W.d);
+	int st = fw_daemon_stop(&W.d);
 	fw_cleanup();
 	th_db_drop(W.db);
 	free(W.alice);

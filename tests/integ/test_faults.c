@@ -284,7 +284,7 @@ static void test_pg_restart(void **state)
 	              "in %ld ms, once\n", t_banner, t_pg, t_health, t_console, n503, cmd, t_cmd);
 	tt_quit(&t);
 	assert_int_equal(fw_sim_stop(&sim), 0);
-	assert_int_equal(cmdd_stop(&d), 0);
+	assert_int_equal(fw_daemon_stop(&d), 0);
 }
 
 /* ----------------------------------------------- 2. verdict, daemon down */
@@ -308,7 +308,7 @@ static void test_verdict_daemon_down(void **state)
 
 	/* the daemon goes; the verdict is given */
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", d.port);
-	assert_int_equal(cmdd_stop(&d), 0);
+	assert_int_equal(fw_daemon_stop(&d), 0);
 	tt_keys(&t, "v", NULL);
 	TT_WAIT(&t, "Verdict for #", 5000);
 	tt_keys(&t, "b", "Tab", NULL);
@@ -344,7 +344,7 @@ static void test_verdict_daemon_down(void **state)
 	assert_string_equal(v, "black 1");
 	free(v);
 	tt_quit(&t);
-	assert_int_equal(cmdd_stop(&d), 0);
+	assert_int_equal(fw_daemon_stop(&d), 0);
 }
 
 /* The test database refuses connections (or takes them again), and the
@@ -425,17 +425,10 @@ static void test_verdict_db_unreachable(void **state)
 	TT_WAIT(&t, "failed \xe2\x86\x92 retry \xe2\x86\x92 done", LONG_MS);
 	FW_WAIT_SQL(W.db, "black 1", LONG_MS, "%s", sql);
 	tt_quit(&t);
-	assert_int_equal(cmdd_stop(&d), 0);
+	assert_int_equal(fw_daemon_stop(&d), 0);
 }
 
 /* ---------------------------------------------------- 3. SIGKILL, command */
-
-static void sigkill(struct cmdd *d)
-{
-	kill(d->pid, SIGKILL);
-	waitpid(d->pid, NULL, 0);
-	d->pid = 0;
-}
 
 static json_t *isolate(const struct cmdd *d, int i, const char *key, long *status)
 {
@@ -457,7 +450,7 @@ static void test_sigkill_before_fetch(void **state)
 	long cmd = fw_int(j, "id");
 	json_decref(j);
 	assert_true(cmd > 0);
-	sigkill(&d);
+	fw_daemon_kill(&d);
 	/* the endpoint comes while the daemon is dead, and keeps trying */
 	const char *toks = fw_tokens_file("flt3a.tokens", &hosts[1], &W.tok[1], 1);
 	struct fw_sim sim;
@@ -478,7 +471,7 @@ static void test_sigkill_before_fetch(void **state)
 	assert_int_equal(fw_sql_num(W.db, sql), 1);
 	print_message("killed before the fetch: command %ld reached the endpoint once (done); "
 	              "the repeated POST answered the same id\n", cmd);
-	assert_int_equal(cmdd_stop(&d), 0);
+	assert_int_equal(fw_daemon_stop(&d), 0);
 }
 
 /* The delivering heartbeat is held in the database by a lock on the
@@ -513,7 +506,7 @@ static void test_sigkill_during_delivery(void **state)
 	FW_WAIT_SQL(W.db, "1", LONG_MS,
 	            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
 	            " AND wait_event_type = 'Lock' AND query LIKE 'WITH idem AS%%'");
-	sigkill(&d);
+	fw_daemon_kill(&d);
 	PQclear(PQexec(lk, "COMMIT"));
 	PQfinish(lk);
 	/* the orphaned statement delivered it: nobody got the answer */
@@ -531,7 +524,7 @@ static void test_sigkill_during_delivery(void **state)
 	assert_int_equal(fw_sql_num(W.db, sql), 1);
 	print_message("killed during the delivery: command %ld reached the endpoint once (done)\n",
 	              cmd);
-	assert_int_equal(cmdd_stop(&d), 0);
+	assert_int_equal(fw_daemon_stop(&d), 0);
 }
 
 /* ------------------------------------------------------ 4. rejects, full */

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,9 +31,10 @@
 
 /* ------------------------------------------------------------ processes */
 
+/* Children still running (by pid: a failed assertion leaves the stack of
+ * the test, and the struct cmdd on it, behind). */
 #define FW_MAXPROC 16
 static pid_t fw_pids[FW_MAXPROC];
-static struct cmdd *fw_daemons[FW_MAXPROC];
 
 static void fw_cleanup(void)
 {
@@ -42,9 +44,6 @@ static void fw_cleanup(void)
 			waitpid(fw_pids[i], NULL, 0);
 			fw_pids[i] = 0;
 		}
-		if (fw_daemons[i] != NULL && fw_daemons[i]->pid > 0)
-			cmdd_stop(fw_daemons[i]);
-		fw_daemons[i] = NULL;
 	}
 }
 
@@ -72,18 +71,33 @@ static void fw_track_pid(pid_t pid, int add)
 	}
 }
 
-/* A daemon stopped at exit should a test fail before it stops it. */
-__attribute__((unused)) static void fw_track_daemon(struct cmdd *d)
+/* A daemon just started by cmdd_start: killed at exit (or by
+ * fw_cleanup) unless fw_daemon_stop or fw_daemon_kill ends it first. */
+__attribute__((unused)) static void fw_track_daemon(const struct cmdd *d)
 {
-	fw_register();
-	for (int i = 0; i < FW_MAXPROC; i++)
-		if (fw_daemons[i] == d)
-			return;
-	for (int i = 0; i < FW_MAXPROC; i++)
-		if (fw_daemons[i] == NULL) {
-			fw_daemons[i] = d;
-			return;
-		}
+	if (d->pid > 0)
+		fw_track_pid(d->pid, 1);
+}
+
+/* cmdd_stop (SIGTERM, exit status) and forget it. */
+__attribute__((unused)) static int fw_daemon_stop(struct cmdd *d)
+{
+	pid_t pid = d->pid;
+	int st = cmdd_stop(d);
+	if (pid > 0)
+		fw_track_pid(pid, 0);
+	return st;
+}
+
+/* SIGKILL, as a crash does. */
+__attribute__((unused)) static void fw_daemon_kill(struct cmdd *d)
+{
+	if (d->pid <= 0)
+		return;
+	kill(d->pid, SIGKILL);
+	waitpid(d->pid, NULL, 0);
+	fw_track_pid(d->pid, 0);
+	d->pid = 0;
 }
 
 static long fw_ms(void)
@@ -122,6 +136,7 @@ __attribute__((unused)) static int fw_sim_start(struct fw_sim *s, const char *ur
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);   /* a test killed by a timeout */
 		int o = open(s->out, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		int e = open(s->err, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		int in = open("/dev/null", O_RDONLY);
