@@ -112,6 +112,15 @@ bool lp_suspend(struct lp_waiter *w) { (void)w; return false; }
 void lp_wake(int64_t ep) { (void)ep; }
 void pool_drop(void) {}
 PGconn *pool_get(void) { return NULL; }
+/* cache.c / longpoll.c: the in-memory heartbeat path is never reached. */
+void cache_request_start(int synced) { (void)synced; }
+bool lp_sync_suspend(struct lp_sync *w, struct MHD_Connection *c)
+{
+	(void)c;
+	w->result = -1;
+	return false;
+}
+void lp_sync_cancel(struct lp_sync *w) { (void)w; }
 #else
 /* Linked with the real objects but main.o: what main.c defines. */
 struct cmdd_cfg cmdd_cfg = {.body_limit = 1u << 20, .events_limit = 16u << 20,
