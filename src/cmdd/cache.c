@@ -29,7 +29,7 @@
 #define HB_MAX (1u << 20)       /* endpoints remembered */
 
 static atomic_bool enabled;
-static atomic_ulong n_auth_hit, n_auth_miss, n_hb_idle, n_hb_db;
+static atomic_ulong n_auth_hit, n_auth_miss, n_hb_idle, n_hb_db, n_barrier;
 
 /* This run of a request: its barrier (0 not yet, 1 passed, -1 failed),
  * and whether memory would have served it after one. */
@@ -493,8 +493,14 @@ void cache_hb_count_db(void)
 	atomic_fetch_add(&n_hb_db, 1);
 }
 
+void cache_count_barrier(void)
+{
+	atomic_fetch_add(&n_barrier, 1);
+}
+
 void cache_get_stats(struct cache_stats *st)
 {
+	st->barriers = atomic_load(&n_barrier);
 	st->auth_hits = atomic_load(&n_auth_hit);
 	st->auth_misses = atomic_load(&n_auth_miss);
 	st->hb_idle = atomic_load(&n_hb_idle);

@@ -126,11 +126,12 @@ bool pool_own_backend(int pid);
 
 /* Counters for tests and the health route. */
 struct cache_stats {
-	unsigned long auth_hits, auth_misses, hb_idle, hb_db;
+	unsigned long auth_hits, auth_misses, hb_idle, hb_db, barriers;
 	bool enabled;
 };
 void cache_get_stats(struct cache_stats *st);
-/* A heartbeat went to the database (for the counters). */
+/* A heartbeat went to the database; a barrier was passed (counters). */
 void cache_hb_count_db(void);
+void cache_count_barrier(void);
 
 #endif

@@ -145,10 +145,10 @@ struct req {
 	int64_t wait_endpoint;
 	bool resumed;               /* second call after a wait */
 	void *route_state;          /* handler's own state across the wait */
-	/* Idempotency-Key and request fingerprint (NULL without a key), for
-	 * a route that keeps its answers itself (the heartbeat). */
+	/* Idempotency-Key (NULL without one), for a route that keeps its
+	 * answers itself (the heartbeat: it fingerprints the request with
+	 * idem_fingerprint only when it asks the database). */
 	const char *idem_key;
-	const char *idem_fp;
 	/* Set by a handler (or auth) that memory would answer once the
 	 * request's barrier has passed (cache.h): http.c suspends it until
 	 * then and runs it again. */

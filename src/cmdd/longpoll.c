@@ -285,6 +285,7 @@ static int barrier(PGconn *c, bool memory)
 	if (!ok)
 		return -1;
 	apply_notifications(c, memory);
+	cache_count_barrier();
 	pthread_mutex_lock(&bmu);
 	b_done = seq;
 	resume_synced(1);

@@ -41,7 +41,7 @@ int r_health(struct req *rq, struct resp *rs)
 	char now[40];
 	struct cache_stats cs;
 	cache_get_stats(&cs);
-	return rs_json(rs, 200, json_pack("{s:s,s:s,s:s,s:i,s:{s:b,s:I,s:I,s:I,s:I}}",
+	return rs_json(rs, 200, json_pack("{s:s,s:s,s:s,s:i,s:{s:b,s:I,s:I,s:I,s:I,s:I}}",
 	                                  "status", "ok", "db", "ok",
 	                                  "time", clk_fmt(rq->now_us, now, sizeof now),
 	                                  "waiting", lp_count(),
@@ -49,7 +49,8 @@ int r_health(struct req *rq, struct resp *rs)
 	                                  "auth_hits", (json_int_t)cs.auth_hits,
 	                                  "auth_misses", (json_int_t)cs.auth_misses,
 	                                  "heartbeats_idle", (json_int_t)cs.hb_idle,
-	                                  "heartbeats_db", (json_int_t)cs.hb_db));
+	                                  "heartbeats_db", (json_int_t)cs.hb_db,
+	                                  "barriers", (json_int_t)cs.barriers));
 }
 
 static int usage(void)

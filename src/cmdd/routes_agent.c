@@ -280,14 +280,19 @@ int r_agent_heartbeat(struct req *rq, struct resp *rs)
 		return 0;
 	}
 	cache_hb_count_db();
-	char eb[24], ab[24], ts[40], now[40];
+	char eb[24], ab[24], ts[40], now[40], fpb[65];
+	const char *fp = NULL;
+	if (rq->idem_key != NULL) {
+		idem_fingerprint(rq->method, rq->path, rq->body, rq->len, fpb);
+		fp = fpb;
+	}
 	i64s(eb, ep);
 	i64s(ab, rq->actor.id);
 	wf_ts(rq->now_us, ts);
 	clk_fmt(rq->now_us, now, sizeof now);
 	uint64_t ticket = cache_hb_ticket(ep);
 	PGresult *r = DBP(rq->db, "heartbeat", hb_sql, eb, ts, version, last_error,
-	                  rq->resumed ? "t" : "f", ab, rq->idem_key, now, rq->idem_fp);
+	                  rq->resumed ? "t" : "f", ab, rq->idem_key, now, fp);
 	free(last_error);
 	if (!db_ok(r)) {
 		cache_hb_done(ep, ticket, NULL);
@@ -296,7 +301,7 @@ int r_agent_heartbeat(struct req *rq, struct resp *rs)
 	if (!PQgetisnull(r, 0, HB_IDEM_STATUS)) {
 		/* A repeat: the first answer, or 422 for another request. */
 		int st;
-		if (rq->idem_fp == NULL || strcmp(PQgetvalue(r, 0, HB_IDEM_FP), rq->idem_fp) != 0)
+		if (fp == NULL || strcmp(PQgetvalue(r, 0, HB_IDEM_FP), fp) != 0)
 			st = rs_err(rs, 422, "idempotency_mismatch",
 			            "this Idempotency-Key was used for a different request");
 		else
@@ -324,7 +329,7 @@ int r_agent_heartbeat(struct req *rq, struct resp *rs)
 		 * answer already carries commands (then it goes with the next
 		 * heartbeat: an answer never drops what it delivered). */
 		if (!delivered) {
-			r = DBQ(rq->db, hb_deliver_sql, eb, ts, ab, rq->idem_key, now, rq->idem_fp);
+			r = DBQ(rq->db, hb_deliver_sql, eb, ts, ab, rq->idem_key, now, fp);
 			if (!db_ok(r)) {
 				free(body);
 				return rs_db(rq, rs, r);
