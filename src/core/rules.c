@@ -550,7 +550,7 @@ char_len(const char *s)
 		return n;
 	}
 	if ((unsigned char)*s >= 0xc0)
-		while (((unsigned char)s[n] & 0xc0) == 0x80 && n < 4)
+		while (n < 4 && ((unsigned char)s[n] & 0xc0) == 0x80)
 			n++;
 	return n;
 }
