@@ -778,6 +778,8 @@ static enum ll_result parse_winevent(struct ctx *c, json_t *root)
 		return LL_ERROR;
 	if (e->host == NULL)
 		return ll_fail(c, "$.%s: empty", k_host);
+	if (strlen(e->host) > LL_HOST_MAX)
+		return ll_fail(c, "$.%s: longer than %d bytes", k_host, LL_HOST_MAX);
 
 	/* record id */
 	static const char *const rec_keys[] = {"RecordNumber", "record_number",

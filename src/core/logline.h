@@ -38,6 +38,10 @@
 #include <stddef.h>
 #include "core/event.h"
 
+/* A host name longer than this is rejected (DNS names are at most 255
+ * bytes; the endpoint key must fit a btree index entry). */
+#define LL_HOST_MAX 255
+
 enum ll_result {
 	LL_EVENT,   /* *ev filled */
 	LL_ALERT,   /* *al filled */

@@ -193,6 +193,8 @@ enum ll_result ll_native_event(struct ctx *c, json_t *root)
 	}
 	if (e->host == NULL)
 		return ll_fail(c, "$.host: missing");
+	if (strlen(e->host) > LL_HOST_MAX)
+		return ll_fail(c, "$.host: longer than %d bytes", LL_HOST_MAX);
 	if (!have_time)
 		return ll_fail(c, "$.time: missing");
 	if (!have_kind)
@@ -255,6 +257,8 @@ enum ll_result ll_native_alert(struct ctx *c, json_t *root,
 	}
 	if (a->host == NULL)
 		return ll_fail(c, "$.host: missing");
+	if (strlen(a->host) > LL_HOST_MAX)
+		return ll_fail(c, "$.host: longer than %d bytes", LL_HOST_MAX);
 	if (!have_det)
 		return ll_fail(c, "$.detected_at: missing");
 	if (a->path == NULL)

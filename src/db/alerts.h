@@ -5,7 +5,8 @@
  * settings and calendar, the previous alert of the same endpoint and
  * SHA-256, matching exceptions), src/core/rules.c decides the initial state
  * and due times, and the row is inserted with
- * INSERT ... ON CONFLICT (endpoint_id, detected_at, path, sha256) DO NOTHING,
+ * INSERT ... ON CONFLICT (endpoint_id, detected_at, md5(path),
+ * coalesce(sha256, '')) DO NOTHING (migration 010),
  * together with an audit row naming the rule applied. Storing the same
  * alert again is a no-op.
  */
