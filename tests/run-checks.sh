@@ -56,6 +56,13 @@ if command -v valgrind >/dev/null; then
   echo "== valgrind (unit tests): $vbad failed"
   [ "$vbad" = 0 ] || failed=1
 fi
+# Static analysis with the checked-in configuration (.cppcheck, .clang-tidy).
+if tests/lib/lint.sh >build/lint.log 2>&1; then
+  echo "== lint (cppcheck, clang-tidy): clean"
+else
+  echo "FAIL [lint]"; tail -n 40 build/lint.log; failed=1
+fi
+
 # Man pages: groff -ww must be silent on each (issue 5).
 mbad=0
 for m in *.1 src/*/*.1; do
