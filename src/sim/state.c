@@ -531,7 +531,8 @@ bool sim_exec(struct sim_state *s, const struct agent_cmd *cmd, json_t **detail)
 		return do_delete(s, args, detail);
 	if (strcmp(cmd->kind, "fetch_file") == 0 || strcmp(cmd->kind, "fetch") == 0)
 		return do_fetch(s, args, detail);
-	if (strcmp(cmd->kind, "add_exception") == 0 || strcmp(cmd->kind, "exception") == 0)
+	if (strcmp(cmd->kind, "except") == 0 || strcmp(cmd->kind, "add_exception") == 0 ||
+	    strcmp(cmd->kind, "exception") == 0)
 		return do_exception(s, args, detail);
 	if (strcmp(cmd->kind, "set_mode") == 0 || strcmp(cmd->kind, "mode") == 0)
 		return do_set_mode(s, args, detail);
