@@ -34,7 +34,11 @@
 #include "cmdd/cmdd.h"
 
 #define CACHE_AUTH_TTL_MS 30000          /* a token is looked up again after */
-#define CACHE_HB_FRESH_US 5000000        /* last_seen written at most every 5 s */
+/* How long a recorded contact (last_seen) stands before a heartbeat
+ * writes it again: between 4 and 5 s, fixed per endpoint, so endpoints
+ * that started together (a daemon restart, a network back) drift apart
+ * instead of all writing in the same instant every 5 s. */
+int64_t cache_hb_fresh_us(int64_t endpoint);
 #define CACHE_HB_MAX_KEYS 64             /* stored keys remembered per token */
 
 /* ---- the listener's side (longpoll.c calls these) ---- */

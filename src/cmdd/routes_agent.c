@@ -52,8 +52,9 @@ static int queue_upgrade(struct req *rq, const char *version)
  * explicit transaction (the hot path of 1,000s of endpoints).
  *   idem   the answer stored under this Idempotency-Key, if any: then
  *          nothing else happens (the caller replays it, or 422);
- *   seen   records the contact, skipped when nothing changed within 5 s
- *          (sparing a write and its NOTIFY);
+ *   seen   records the contact, skipped when nothing changed within 4 to
+ *          5 s ($10 microseconds, cache_hb_fresh_us: sparing a write and
+ *          its NOTIFY);
  *   p, u   hands out the queued commands;
  *   ans    the answer when commands were delivered, and keep stores it
  *          under the key in the same statement (a heartbeat that
@@ -69,7 +70,7 @@ static const char hb_sql[] =
 	"       client_version = coalesce($3, client_version), last_error = $4"
 	"     WHERE id = $1 AND NOT $5::boolean AND NOT EXISTS (SELECT 1 FROM idem)"
 	"       AND (last_seen IS NULL"
-	"       OR last_seen < $2::timestamptz - interval '5 seconds'"
+	"       OR last_seen < $2::timestamptz - $10::bigint * interval '1 microsecond'"
 	"       OR last_seen > $2::timestamptz"
 	"       OR client_version IS DISTINCT FROM coalesce($3, client_version)"
 	"       OR last_error IS DISTINCT FROM $4)"
@@ -291,8 +292,10 @@ int r_agent_heartbeat(struct req *rq, struct resp *rs)
 	wf_ts(rq->now_us, ts);
 	clk_fmt(rq->now_us, now, sizeof now);
 	uint64_t ticket = cache_hb_ticket(ep);
+	char fresh[24];
+	i64s(fresh, cache_hb_fresh_us(ep));
 	PGresult *r = DBP(rq->db, "heartbeat", hb_sql, eb, ts, version, last_error,
-	                  rq->resumed ? "t" : "f", ab, rq->idem_key, now, fp);
+	                  rq->resumed ? "t" : "f", ab, rq->idem_key, now, fp, fresh);
 	free(last_error);
 	if (!db_ok(r)) {
 		cache_hb_done(ep, ticket, NULL);
