@@ -906,6 +906,10 @@ int sim_run(const struct sim_opts *o, struct sim_token *tokens, size_t ntok,
 		if (mono() >= L.timer_at) {
 			L.timer_at = INFINITY;
 			curl_multi_socket_action(L.multi, CURL_SOCKET_TIMEOUT, 0, &running);
+			/* A transfer can finish inside the timeout action (a reused
+			 * connection whose answer was already there): reap it now,
+			 * not after the next epoll_wait, which may sleep 1 s. */
+			reap(&L);
 		}
 		double wait_s = fmin(fmin(L.next_scan, L.timer_at), deadline) - mono();
 		int ms = wait_s <= 0 ? 0 : (int)ceil(fmin(wait_s, 1.0) * 1000.0);
