@@ -22,7 +22,9 @@ static struct av_lines *wrapped(const struct av_lines *src, struct av_lines *dst
 		int first = 1;
 		do {
 			int avail = first ? w : w - 4;
-			size_t n = dr_width(s) <= avail ? strlen(s) : san_fit(s, avail);
+			/* san_fit stops at the pane's width: measuring the whole rest
+			 * first made a 100 KB line quadratic (seconds frozen) */
+			size_t n = san_fit(s, avail);
 			if (n == 0)
 				n = strlen(s);   /* a character wider than the pane */
 			char *piece = strndup(s, n);
