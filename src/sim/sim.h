@@ -5,8 +5,7 @@
  *   input.c  the tokens file, the alerts file, the events replay file
  *   run.c    the single-threaded libcurl multi loop driving every endpoint
  *   state.c  one endpoint's simulated state and command execution
- *   sha256.c file hashes for the simulated file set
- * The agent wire format (bodies, answers, validation) is src/api/agent.c.
+ * File hashes use core/sha256.h. The agent wire format (bodies, answers, validation) is src/api/agent.c.
  */
 #ifndef ITRACE_SIM_H
 #define ITRACE_SIM_H

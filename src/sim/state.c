@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sim/sha256.h"
+#include "core/sha256.h"
 
 /* Ordinary files every simulated endpoint has, with made-up contents whose
  * real SHA-256 is what a fetch reports. */
@@ -94,7 +94,7 @@ int sim_state_init(struct sim_state *s, const char *version,
 	for (size_t i = 0; i < sizeof base_files / sizeof base_files[0]; i++) {
 		char hex[65];
 		size_t n = strlen(base_files[i].content);
-		sim_sha256_hex(base_files[i].content, n, hex);
+		sha256_hex(base_files[i].content, n, hex);
 		if (sim_file_put(s, base_files[i].path, hex, (int64_t)n) != 0) {
 			sim_state_free(s);
 			return -1;
