@@ -9,6 +9,7 @@
  * monthly_html_escape() for HTML. Markup is only ever written by the
  * primitives, from constants and numbers. */
 #include "core/monthly.h"
+#include "core/strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,9 +19,7 @@
 /* ---- Output buffer -------------------------------------------------------- */
 
 struct ob {
-	char *s;
-	size_t n, cap;
-	int oom;
+	struct strbuf buf;
 	bool html;
 	enum rp_lang lang;
 	const char *align;      /* current table: 'l' / 'r' per column */
@@ -29,46 +28,16 @@ struct ob {
 
 static void ob_add(struct ob *o, const char *s, size_t l)
 {
-	if (o->oom)
-		return;
-	if (o->n + l + 1 > o->cap) {
-		size_t nc = o->cap != 0 ? o->cap : 8192;
-		while (nc < o->n + l + 1)
-			nc *= 2;
-		char *ns = realloc(o->s, nc);
-		if (ns == NULL) {
-			o->oom = 1;
-			return;
-		}
-		o->s = ns;
-		o->cap = nc;
-	}
-	memcpy(o->s + o->n, s, l);
-	o->n += l;
-	o->s[o->n] = '\0';
+	strbuf_add(&o->buf, s, l);
 }
 
 static void ob_puts(struct ob *o, const char *s)
 {
-	ob_add(o, s, strlen(s));
+	strbuf_puts(&o->buf, s);
 }
 
 /* Markup or numbers: written as is. */
-static void ob_raw(struct ob *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ob_raw(struct ob *o, const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	int l = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (l < 0) {
-		o->oom = 1;
-		return;
-	}
-	ob_add(o, s, (size_t)l);
-	free(s);
-}
+#define ob_raw(o, ...) strbuf_printf(&(o)->buf, __VA_ARGS__)
 
 char *monthly_html_escape(const char *s)
 {
@@ -102,7 +71,7 @@ static void esc(struct ob *o, const char *s, int in_table)
 {
 	char *e = o->html ? monthly_html_escape(s) : report_md_escape(s, in_table);
 	if (e == NULL) {
-		o->oom = 1;
+		o->buf.oom = 1;
 		return;
 	}
 	ob_puts(o, e);
@@ -113,7 +82,7 @@ static char *vfmt(struct ob *o, const char *fmt, va_list ap)
 {
 	char *s = NULL;
 	if (vasprintf(&s, fmt, ap) < 0) {
-		o->oom = 1;
+		o->buf.oom = 1;
 		return NULL;
 	}
 	return s;
@@ -399,7 +368,7 @@ static void r_title(struct ob *o, const struct monthly *m)
 	char *t = NULL;
 	if (asprintf(&t, o->lang == RP_JA ? "月次レポート: %s %d年%d月" : "Monthly report: %s, %04d-%02d",
 	             m->tenant, m->year, m->month) < 0) {
-		o->oom = 1;
+		o->buf.oom = 1;
 		return;
 	}
 	heading(o, 1, t);
@@ -935,11 +904,7 @@ static void body(struct ob *o, const struct monthly *m)
 
 static char *finish(struct ob *o)
 {
-	if (o->oom) {
-		free(o->s);
-		return NULL;
-	}
-	return o->s;
+	return strbuf_take(&o->buf);
 }
 
 char *monthly_markdown(const struct monthly *m, enum rp_lang lang)
@@ -976,7 +941,7 @@ char *monthly_html(const struct monthly *m, enum rp_lang lang)
 	char *t = NULL;
 	if (asprintf(&t, lang == RP_JA ? "月次レポート: %s %d年%d月" : "Monthly report: %s, %04d-%02d",
 	             m->tenant, m->year, m->month) < 0)
-		o.oom = 1;
+		o.buf.oom = 1;
 	else
 		esc(&o, t, 0);
 	free(t);

@@ -3,6 +3,7 @@
  * Markdown form escapes them once more for Markdown/HTML syntax.
  */
 #include "core/report.h"
+#include "core/strbuf.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -349,53 +350,16 @@ char *report_md_escape(const char *s, int in_table)
 /* ---- Markdown --------------------------------------------------------------- */
 
 struct sb {
-	char *s;
-	size_t n, cap;
-	int oom;
+	struct strbuf buf;
 	enum rp_lang lang;
 };
 
-static void sb_add(struct sb *b, const char *s, size_t l)
-{
-	if (b->oom)
-		return;
-	if (b->n + l + 1 > b->cap) {
-		size_t nc = b->cap ? b->cap : 4096;
-		while (nc < b->n + l + 1)
-			nc *= 2;
-		char *ns = realloc(b->s, nc);
-		if (ns == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = nc;
-	}
-	memcpy(b->s + b->n, s, l);
-	b->n += l;
-	b->s[b->n] = '\0';
-}
-
 static void sb_puts(struct sb *b, const char *s)
 {
-	sb_add(b, s, strlen(s));
+	strbuf_puts(&b->buf, s);
 }
 
-static void sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sb *b, const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	int l = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (l < 0) {
-		b->oom = 1;
-		return;
-	}
-	sb_add(b, s, (size_t)l);
-	free(s);
-}
+#define sb_printf(b, ...) strbuf_printf(&(b)->buf, __VA_ARGS__)
 
 /* Text from the logs, escaped for Markdown; "-" when absent. */
 static void sb_md(struct sb *b, const char *s, int in_table)
@@ -406,7 +370,7 @@ static void sb_md(struct sb *b, const char *s, int in_table)
 	}
 	char *e = report_md_escape(s, in_table);
 	if (e == NULL) {
-		b->oom = 1;
+		b->buf.oom = 1;
 		return;
 	}
 	sb_puts(b, e);
@@ -775,9 +739,5 @@ char *report_markdown(const struct report *r, enum rp_lang lang)
 			sb_puts(&b, "\n");
 		}
 	}
-	if (b.oom) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	return strbuf_take(&b.buf);
 }
