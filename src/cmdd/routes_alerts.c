@@ -74,6 +74,23 @@ static int transition(struct req *rq, struct resp *rs, const struct wf_alert *a,
 	               why != NULL ? why : "");
 }
 
+/* The common start of an alert action: lock the alert, check the optional
+ * version, ask the state machine. 0, or the status already answered (the
+ * alert is then freed). */
+static int alert_begin(struct req *rq, struct resp *rs, struct wf_alert *a,
+                       enum rules_action act, enum rules_state *next)
+{
+	int st = alert_open(rq, rs, a);
+	if (st != 0)
+		return st;
+	if ((st = check_version(rq, rs, a, false)) != 0 ||
+	    (st = transition(rq, rs, a, act, NULL, next)) != 0) {
+		wf_alert_free(a);
+		return st;
+	}
+	return 0;
+}
+
 /* Run an UPDATE ... WHERE id = $1 RETURNING to_jsonb(alert)::text, audit
  * it and answer the alert. params[0] must be the alert id. */
 static int update_and_answer(struct req *rq, struct resp *rs, struct wf_alert *a,
@@ -125,13 +142,8 @@ int r_alert_claim(struct req *rq, struct resp *rs)
 	int st;
 	if (jv_only(rq->json, ok, rs) != 0)
 		return 400;
-	if ((st = alert_open(rq, rs, &a)) != 0)
+	if ((st = alert_begin(rq, rs, &a, RULES_CLAIM, &next)) != 0)
 		return st;
-	if ((st = check_version(rq, rs, &a, false)) != 0 ||
-	    (st = transition(rq, rs, &a, RULES_CLAIM, NULL, &next)) != 0) {
-		wf_alert_free(&a);
-		return st;
-	}
 	char ib[24];
 	const char *p[] = {i64s(ib, a.id), rules_state_name(next), rq->actor.name};
 	return update_and_answer(rq, rs, &a,
@@ -148,13 +160,8 @@ int r_alert_unclaim(struct req *rq, struct resp *rs)
 	int st;
 	if (jv_only(rq->json, ok, rs) != 0)
 		return 400;
-	if ((st = alert_open(rq, rs, &a)) != 0)
+	if ((st = alert_begin(rq, rs, &a, RULES_UNCLAIM, &next)) != 0)
 		return st;
-	if ((st = check_version(rq, rs, &a, false)) != 0 ||
-	    (st = transition(rq, rs, &a, RULES_UNCLAIM, NULL, &next)) != 0) {
-		wf_alert_free(&a);
-		return st;
-	}
 	if (strcmp(a.claimed_by, rq->actor.name) != 0 && rq->actor.role != ROLE_LEAD) {
 		st = rs_err(rs, 403, "forbidden", "claimed by %s; only they or a lead may unclaim",
 		            a.claimed_by);
@@ -247,13 +254,8 @@ int r_alert_answer(struct req *rq, struct resp *rs)
 	struct wf_alert a;
 	enum rules_state next;
 	int st;
-	if ((st = alert_open(rq, rs, &a)) != 0)
+	if ((st = alert_begin(rq, rs, &a, RULES_ANSWER, &next)) != 0)
 		return st;
-	if ((st = check_version(rq, rs, &a, false)) != 0 ||
-	    (st = transition(rq, rs, &a, RULES_ANSWER, NULL, &next)) != 0) {
-		wf_alert_free(&a);
-		return st;
-	}
 	enum rules_verdict v = rules_answer_verdict(intended);
 	struct wf_tenant t;
 	if (wf_tenant_load(rq->db, a.tenant_id, &t) != 0) {
@@ -291,13 +293,8 @@ int r_alert_escalate(struct req *rq, struct resp *rs)
 	struct wf_alert a;
 	enum rules_state next;
 	int st;
-	if ((st = alert_open(rq, rs, &a)) != 0)
+	if ((st = alert_begin(rq, rs, &a, RULES_ESCALATE, &next)) != 0)
 		return st;
-	if ((st = check_version(rq, rs, &a, false)) != 0 ||
-	    (st = transition(rq, rs, &a, RULES_ESCALATE, NULL, &next)) != 0) {
-		wf_alert_free(&a);
-		return st;
-	}
 	char ib[24];
 	const char *p[] = {i64s(ib, a.id)};
 	return update_and_answer(rq, rs, &a,
@@ -316,13 +313,8 @@ int r_alert_close(struct req *rq, struct resp *rs)
 	struct wf_alert a;
 	enum rules_state next;
 	int st;
-	if ((st = alert_open(rq, rs, &a)) != 0)
+	if ((st = alert_begin(rq, rs, &a, RULES_CLOSE, &next)) != 0)
 		return st;
-	if ((st = check_version(rq, rs, &a, false)) != 0 ||
-	    (st = transition(rq, rs, &a, RULES_CLOSE, NULL, &next)) != 0) {
-		wf_alert_free(&a);
-		return st;
-	}
 	char ib[24], ts[40];
 	const char *p[] = {i64s(ib, a.id), rules_state_name(next), wf_ts(rq->now_us, ts),
 	                   comment != NULL ? comment : "closed by an analyst"};
@@ -341,13 +333,8 @@ int r_alert_undup(struct req *rq, struct resp *rs)
 	int st;
 	if (jv_only(rq->json, ok, rs) != 0)
 		return 400;
-	if ((st = alert_open(rq, rs, &a)) != 0)
+	if ((st = alert_begin(rq, rs, &a, RULES_UNDO_DUPLICATE, &next)) != 0)
 		return st;
-	if ((st = check_version(rq, rs, &a, false)) != 0 ||
-	    (st = transition(rq, rs, &a, RULES_UNDO_DUPLICATE, NULL, &next)) != 0) {
-		wf_alert_free(&a);
-		return st;
-	}
 	struct wf_tenant t;
 	if (wf_tenant_load(rq->db, a.tenant_id, &t) != 0) {
 		wf_alert_free(&a);
