@@ -296,11 +296,12 @@ int r_alert_escalate(struct req *rq, struct resp *rs)
 	if ((st = alert_begin(rq, rs, &a, RULES_ESCALATE, &next)) != 0)
 		return st;
 	char ib[24];
-	const char *p[] = {i64s(ib, a.id)};
+	const char *p[] = {i64s(ib, a.id), reason};
 	return update_and_answer(rq, rs, &a,
-		"UPDATE alert SET escalated = true, version = version + 1, updated_at = now()"
+		"UPDATE alert SET escalated = true, escalation_reason = $2,"
+		" version = version + 1, updated_at = now()"
 		" WHERE id = $1 RETURNING to_jsonb(alert)::text",
-		1, p, "alert.escalate", "R-29", 200);
+		2, p, "alert.escalate", "R-29", 200);
 }
 
 int r_alert_close(struct req *rq, struct resp *rs)

@@ -218,6 +218,7 @@ json_t *wf_alert_json(PGconn *c, int64_t id, bool *dberr)
 		" 'quick_due', itrace_ts(a.quick_due), 'explain_due', itrace_ts(a.explain_due),"
 		" 'reply_due', itrace_ts(a.reply_due), 'duplicate_of', a.duplicate_of,"
 		" 'claimed_by', a.claimed_by, 'escalated', a.escalated,"
+		" 'escalation_reason', a.escalation_reason,"
 		 /* src/db/alerts.c names the entry in closed_reason. */
 		" 'closed_reason', a.closed_reason, 'exception_id', coalesce(a.exception_id,"
 		"   substring(a.closed_reason FROM '^exception ([0-9]+) ')::bigint),"

@@ -383,6 +383,7 @@ static void test_escalate_and_upgrade(void **state)
 	json_t *j = fx_call(&fx.in, "POST", fx_path("/v1/alerts/%ld/escalate", id), fx.alice,
 	                    "{\"reason\":\"forensics requested\"}", 200);
 	assert_true(json_is_true(json_object_get(j, "escalated")));
+	assert_string_equal(fx_str(j, "escalation_reason"), "forensics requested"); /* */
 	assert_string_equal(fx_str(j, "state"), "new");
 	json_decref(j);
 	free(ADMIN("release", "add", "3.0.0"));
