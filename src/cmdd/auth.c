@@ -88,7 +88,9 @@ int auth_lookup(PGconn *c, const char *authorization, struct actor *a)
 	else
 		a->role = ROLE_VIEWER;
 	if (a->role == ROLE_ENDPOINT) {
-		if (PQgetisnull(r, 0, 4)) {   /* endpoint deleted: token dead */
+		/* No endpoint, or the endpoint row is gone (analyst has no
+		 * foreign key to it: migration 012): the token is dead. */
+		if (PQgetisnull(r, 0, 4) || PQgetisnull(r, 0, 5)) {
 			PQclear(r);
 			return 1;
 		}

@@ -259,7 +259,7 @@ int wf_audit(PGconn *c, const char *actor, const char *action,
 	PGresult *r = DBQ(c,
 		"INSERT INTO audit (actor, action, object, tenant_id, before, after, rule)"
 		" VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)",
-		actor, action, object, tenant_id > 0 ? i64s(tb, tenant_id) : NULL,
+		actor, action, object, i64s(tb, tenant_id > 0 ? tenant_id : 0),
 		before, after, rule);
 	int rc = db_ok(r) ? 0 : -1;
 	PQclear(r);

@@ -58,7 +58,8 @@ json_t *wf_alert_json(PGconn *c, int64_t id, bool *dberr);
 /* to_jsonb of the row as text for an audit "after"; malloc'd or NULL. */
 char *wf_row_json(PGconn *c, const char *table, int64_t id);
 
-/* One audit row. before/after are JSON text or NULL. */
+/* One audit row. before/after are JSON text or NULL. tenant_id 0 (or less)
+ * marks an action of the service itself, of no tenant (migration 012). */
 int wf_audit(PGconn *c, const char *actor, const char *action,
              const char *object, int64_t tenant_id, const char *before,
              const char *after, const char *rule);

@@ -694,6 +694,39 @@ static void test_token_file_modes(void **state)
 	              "0600 and 0400 accepted\n", refused);
 }
 
+/* ---- an endpoint's token dies with its endpoint ---------------------------- */
+
+/* analyst has no foreign key to endpoint since migration 012 (a Citus
+ * reference table cannot point into a distributed one), so an endpoint can
+ * be deleted while its token row stays: the token must then be refused,
+ * also when the daemon had it cached (the delete tells it to forget). */
+static void test_endpoint_gone_token_dead(void **state)
+{
+	(void)state;
+	char *tok = ADMIN("token", "add", "--endpoint", "hostgone", "--tenant", "tena");
+	tok[strcspn(tok, "\n")] = '\0';
+	assert_int_equal(call("POST", "/v1/agent/heartbeat", tok, NULL, "{\"wait\":false}", NULL),
+	                 200);
+	assert_int_equal(num("SELECT count(*) FROM analyst a JOIN endpoint e ON e.id = a.endpoint_id"
+	                     " WHERE e.name = 'hostgone' AND a.revoked_at IS NULL"), 1);
+	PGresult *r = PQexec(w.pg, "DELETE FROM endpoint WHERE name = 'hostgone'");
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	assert_string_equal(PQcmdTuples(r), "1");
+	PQclear(r);
+	/* The daemon hears the delete on its listener; allow it 3 s. */
+	long st = 0;
+	for (int i = 0; i < 60; i++) {
+		st = call("POST", "/v1/agent/heartbeat", tok, NULL, "{\"wait\":false}", NULL);
+		if (st == 401)
+			break;
+		usleep(50 * 1000);
+	}
+	assert_int_equal(st, 401);
+	/* And no endpoint row was made again by the heartbeat. */
+	assert_int_equal(num("SELECT count(*) FROM endpoint WHERE name = 'hostgone'"), 0);
+	free(tok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -704,6 +737,7 @@ int main(void)
 		cmocka_unit_test(test_console_role_writes_nothing),
 		cmocka_unit_test(test_console_role_no_definer_functions),
 		cmocka_unit_test(test_token_file_modes),
+		cmocka_unit_test(test_endpoint_gone_token_dead),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,7 +5,8 @@
  * shard (a distributed table's PRIMARY KEY, UNIQUE and EXCLUDE constraints
  * must contain the distribution column). It fails when someone adds a
  * unique key without them, a table that has neither column and is not
- * listed below as global, or a new surrogate key (see SURROGATE).
+ * listed below as global, a surrogate key of `id` alone, or a foreign key
+ * that Citus could not keep.
  *
  * Unique keys are read twice: from pg_index (every unique or exclusion
  * index, with or without a constraint: CREATE UNIQUE INDEX makes none)
@@ -32,13 +33,18 @@
  *                   every tenant's calendar reads (its key, (coalesce(
  *                   tenant_id, 0), day), could not be a distribution key)
  *
- * SURROGATE keys: per-tenant tables whose primary key is a bigserial `id`
- * alone (the API names alerts, reports, commands... by that id). Such a
- * key is unique by construction, but Citus still wants the distribution
- * column in it: before create_distributed_table these keys, and the
- * foreign keys that point at them, become (tenant_id, id) and lookups by
- * id carry the tenant. The list is explicit so that a new one is a
- * decision, not an accident.
+ * Surrogate keys: a per-tenant table's bigserial `id` names its rows in
+ * the API, but a primary key of `id` alone lacks the distribution column;
+ * those keys are (tenant_id, id) since migration 012, with a plain index
+ * on id. A new `id`-only primary key is reported as such.
+ *
+ * Foreign keys are read from pg_constraint too. Citus keeps a foreign key
+ * between two distributed tables only when it joins them on the
+ * distribution column, and none from a reference table into a distributed
+ * one. So a foreign key from a per-tenant table to another must pair
+ * tenant_id with tenant_id (or endpoint_id with endpoint_id), and a global
+ * table must not point into a per-tenant one. Foreign keys to global
+ * tables (tenant, analyst) are fine: reference tables are on every node.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,11 +61,6 @@
 static const char *const GLOBAL[] = {
 	"tenant", "analyst", "idempotency", "schema_version", "client_release",
 	"service_run", "calendar_day", NULL,
-};
-
-static const char *const SURROGATE[] = {
-	"alert", "audit", "command", "endpoint", "exception", "exception_pending",
-	"outbox", "report", "tuning_rule", NULL,
 };
 
 static char *db;
@@ -158,10 +159,38 @@ static const char CONSTRAINTS[] =
 	" WHERE t.relnamespace = 'public'::regnamespace AND k.contype IN ('p', 'u', 'x')"
 	" ORDER BY 1, 2";
 
+/* Foreign keys (not the copies on partitions): the referencing and the
+ * referenced table, the column pairs, and whether a pair joins tenant_id
+ * to tenant_id or endpoint_id to endpoint_id. */
+static const char FOREIGN_KEYS[] =
+	"SELECT t.relname, k.conname, d.relname,"
+	"       (SELECT string_agg(sa.attname || ' -> ' || da.attname, ', ' ORDER BY u.o)"
+	"          FROM unnest(k.conkey, k.confkey) WITH ORDINALITY u(s, r, o)"
+	"          JOIN pg_attribute sa ON sa.attrelid = k.conrelid AND sa.attnum = u.s"
+	"          JOIN pg_attribute da ON da.attrelid = k.confrelid AND da.attnum = u.r),"
+	"       EXISTS (SELECT 1 FROM unnest(k.conkey, k.confkey) u(s, r)"
+	"          JOIN pg_attribute sa ON sa.attrelid = k.conrelid AND sa.attnum = u.s"
+	"          JOIN pg_attribute da ON da.attrelid = k.confrelid AND da.attnum = u.r"
+	"         WHERE sa.attname = da.attname"
+	"           AND sa.attname IN ('tenant_id', 'endpoint_id'))"
+	"  FROM pg_constraint k"
+	"  JOIN pg_class t ON t.oid = k.conrelid"
+	"  JOIN pg_class d ON d.oid = k.confrelid"
+	" WHERE t.relnamespace = 'public'::regnamespace AND k.contype = 'f'"
+	"   AND k.conparentid = 0"
+	" ORDER BY 1, 2";
+
+static bool in_set(const char *const *set, size_t n, const char *name)
+{
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(set[k], name) == 0)
+			return true;
+	return false;
+}
+
 /* Judge the unique keys of one result (INDEXES or CONSTRAINTS shape). */
 static void judge_keys(struct found *f, const char *what, const char *q,
-                       const char *const *per_tenant, size_t n_per_tenant,
-                       bool *surrogate_seen)
+                       const char *const *per_tenant, size_t n_per_tenant)
 {
 	PGresult *r = query(q);
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -169,23 +198,34 @@ static void judge_keys(struct found *f, const char *what, const char *q,
 		const char *cols = PQgetvalue(r, i, 2);
 		bool has = PQgetvalue(r, i, 3)[0] == 't';
 		bool surrogate = PQgetvalue(r, i, 4)[0] == 't';
-		bool tenant_table = false;
-		for (size_t k = 0; k < n_per_tenant; k++)
-			tenant_table = tenant_table || strcmp(per_tenant[k], table) == 0;
-		if (!tenant_table || has)
+		if (!in_set(per_tenant, n_per_tenant, table) || has)
 			continue;
-		if (surrogate && listed(SURROGATE, table)) {
-			for (size_t k = 0; SURROGATE[k] != NULL; k++)
-				if (strcmp(SURROGATE[k], table) == 0)
-					surrogate_seen[k] = true;
-			continue;
-		}
 		if (surrogate)
-			add(f, "%s %s (%s) of %s: a new surrogate primary key: list it in SURROGATE"
-			    " knowing what Citus needs", what, name, cols, table);
+			add(f, "%s %s (%s) of %s: a surrogate primary key of id alone:"
+			    " make it (tenant_id, id) with an index on id", what, name, cols, table);
 		else
 			add(f, "%s %s (%s) of %s: a unique key without tenant_id or endpoint_id",
 			    what, name, cols, table);
+	}
+	PQclear(r);
+}
+
+static void judge_foreign_keys(struct found *f, const char *const *per_tenant,
+                               size_t n_per_tenant)
+{
+	PGresult *r = query(FOREIGN_KEYS);
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *from = PQgetvalue(r, i, 0), *name = PQgetvalue(r, i, 1);
+		const char *to = PQgetvalue(r, i, 2), *pairs = PQgetvalue(r, i, 3);
+		bool joined = PQgetvalue(r, i, 4)[0] == 't';
+		bool from_tenant = in_set(per_tenant, n_per_tenant, from);
+		bool to_tenant = in_set(per_tenant, n_per_tenant, to);
+		if (!from_tenant && to_tenant)
+			add(f, "foreign key %s (%s) of global table %s points into per-tenant"
+			    " table %s", name, pairs, from, to);
+		else if (from_tenant && to_tenant && !joined)
+			add(f, "foreign key %s (%s) of %s -> %s does not join on tenant_id",
+			    name, pairs, from, to);
 	}
 	PQclear(r);
 }
@@ -196,7 +236,7 @@ static void check(struct found *f)
 	memset(f, 0, sizeof *f);
 	const char *per_tenant[128];
 	size_t n = 0;
-	bool global_seen[16] = {false}, surrogate_seen[16] = {false};
+	bool global_seen[16] = {false};
 	PGresult *r = query(TABLES);
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *t = PQgetvalue(r, i, 0);
@@ -217,14 +257,9 @@ static void check(struct found *f)
 	for (size_t k = 0; GLOBAL[k] != NULL; k++)
 		if (!global_seen[k])
 			add(f, "global table %s is listed but does not exist", GLOBAL[k]);
-	judge_keys(f, "index", INDEXES, per_tenant, n, surrogate_seen);
-	bool seen_by_index[16];
-	memcpy(seen_by_index, surrogate_seen, sizeof seen_by_index);
-	memset(surrogate_seen, 0, sizeof surrogate_seen);
-	judge_keys(f, "constraint", CONSTRAINTS, per_tenant, n, surrogate_seen);
-	for (size_t k = 0; SURROGATE[k] != NULL; k++)
-		if (!seen_by_index[k] || !surrogate_seen[k])
-			add(f, "surrogate key of %s is listed but not found", SURROGATE[k]);
+	judge_keys(f, "index", INDEXES, per_tenant, n);
+	judge_keys(f, "constraint", CONSTRAINTS, per_tenant, n);
+	judge_foreign_keys(f, per_tenant, n);
 	for (size_t i = 0; i < n; i++)
 		free((void *)per_tenant[i]);
 }
@@ -268,7 +303,61 @@ static void test_schema(void **state)
 	struct found f;
 	check(&f);
 	if (f.n != 0)
-		fail_msg("%d unique key(s) would stop distribution by tenant:\n%s", f.n, f.text);
+		fail_msg("%d key(s) would stop distribution by tenant:\n%s", f.n, f.text);
+	/* What migration 012 made of the surrogate keys: (tenant_id, id) and
+	 * a plain index on id for the API's lookups, composite foreign keys. */
+	assert_int_equal(th_count(pg, "SELECT count(*) FROM pg_constraint k"
+	                              " WHERE k.contype = 'p' AND k.conrelid IN ('alert'::regclass,"
+	                              "  'audit'::regclass, 'command'::regclass, 'endpoint'::regclass,"
+	                              "  'exception'::regclass, 'exception_pending'::regclass,"
+	                              "  'outbox'::regclass, 'report'::regclass, 'tuning_rule'::regclass)"
+	                              " AND pg_get_constraintdef(k.oid) = 'PRIMARY KEY (tenant_id, id)'"),
+	                 9);
+	assert_int_equal(th_count(pg, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%_by_id'"
+	                              " AND indexdef LIKE '%USING btree (id)'"), 9);
+	assert_int_equal(th_count(pg, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"
+	                              " AND conrelid = 'command'::regclass AND"
+	                              " pg_get_constraintdef(oid) = 'FOREIGN KEY (tenant_id, alert_id)"
+	                              " REFERENCES alert(tenant_id, id)'"), 1);
+}
+
+/* The composite keys hold across tenants: a command cannot name another
+ * tenant's alert, an alert cannot be a duplicate of another tenant's, and
+ * an audit row of the service itself has tenant 0 (migration 012). */
+static void test_cross_tenant_refused(void **state)
+{
+	(void)state;
+	sql("BEGIN");
+	sql("INSERT INTO tenant (id, name) VALUES (9001, 'cat-a'), (9002, 'cat-b')");
+	sql("INSERT INTO endpoint (id, tenant_id, name, hostname) VALUES"
+	    " (9001, 9001, 'pc-a', 'PC-A'), (9002, 9002, 'pc-b', 'PC-B')");
+	sql("INSERT INTO alert (id, tenant_id, endpoint_id, detected_at, received_at, path)"
+	    " VALUES (9001, 9001, 9001, now(), now(), 'C:\\a.exe')");
+	sql("SAVEPOINT s");
+	/* An alert of tenant b on tenant a's endpoint. */
+	PGresult *r = PQexec(pg, "INSERT INTO alert (id, tenant_id, endpoint_id, detected_at,"
+	                         " received_at, path) VALUES (9002, 9002, 9001, now(), now(), 'x')");
+	assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+	assert_string_equal(PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME), "alert_endpoint_fkey");
+	PQclear(r);
+	sql("ROLLBACK TO SAVEPOINT s");
+	/* A command of tenant b for tenant a's alert. */
+	r = PQexec(pg, "INSERT INTO command (tenant_id, endpoint_id, kind, alert_id)"
+	               " VALUES (9002, 9002, 'isolate', 9001)");
+	assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+	assert_string_equal(PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME), "command_alert_fkey");
+	PQclear(r);
+	sql("ROLLBACK TO SAVEPOINT s");
+	/* The same command within tenant a is fine, and so is the audit row
+	 * of no tenant. */
+	sql("INSERT INTO command (tenant_id, endpoint_id, kind, alert_id)"
+	    " VALUES (9001, 9001, 'isolate', 9001)");
+	sql("INSERT INTO audit (actor, action, object) VALUES ('t', 'x', 'y')");
+	assert_int_equal(th_count(pg, "SELECT count(*) FROM audit WHERE actor = 't'"
+	                              " AND tenant_id = 0"), 1);
+	/* Lookups by id alone still find the row, through the index on id. */
+	assert_int_equal(th_count(pg, "SELECT count(*) FROM alert WHERE id = 9001"), 1);
+	sql("ROLLBACK");
 }
 
 /* The check can fail: each kind of mistake, made in a transaction that is
@@ -290,6 +379,17 @@ static void test_catches(void **state)
 	sql("CREATE TABLE newthing (id bigserial PRIMARY KEY, tenant_id bigint NOT NULL)");
 	/* A table with neither column, not global. */
 	sql("CREATE TABLE orphan (name text PRIMARY KEY)");
+	/* Foreign keys Citus could not keep: by id alone between per-tenant
+	 * tables (made possible here by a unique index on endpoint.id, itself
+	 * a violation), and from a global table into a per-tenant one. */
+	sql("CREATE UNIQUE INDEX bad_endpoint_id ON endpoint (id)");
+	sql("ALTER TABLE command ADD CONSTRAINT bad_command_endpoint FOREIGN KEY (endpoint_id)"
+	    " REFERENCES endpoint (id)");
+	sql("ALTER TABLE analyst ADD CONSTRAINT bad_analyst_endpoint FOREIGN KEY (endpoint_id)"
+	    " REFERENCES endpoint (id)");
+	/* Fine: per-tenant to global (tenant is a reference table). */
+	sql("ALTER TABLE exception ADD CONSTRAINT ok_exception_tenant FOREIGN KEY (tenant_id)"
+	    " REFERENCES tenant (id)");
 	struct found f;
 	check(&f);
 	sql("ROLLBACK");
@@ -298,15 +398,21 @@ static void test_catches(void **state)
 		"index bad_exception_sha (sha256) of exception: a unique key without",
 		"constraint bad_exception_sha (sha256) of exception: a unique key without",
 		"index bad_tuning_expr (COALESCE(tenant_id, (0)::bigint), pattern) of tuning_rule",
-		"index newthing_pkey (id) of newthing: a new surrogate primary key",
-		"constraint newthing_pkey (id) of newthing: a new surrogate primary key",
+		"index newthing_pkey (id) of newthing: a surrogate primary key of id alone",
+		"constraint newthing_pkey (id) of newthing: a surrogate primary key of id alone",
 		"table orphan: neither tenant_id nor endpoint_id",
+		"index bad_endpoint_id (id) of endpoint: a unique key without",
+		"foreign key bad_command_endpoint (endpoint_id -> id) of command -> endpoint"
+		" does not join on tenant_id",
+		"foreign key bad_analyst_endpoint (endpoint_id -> id) of global table analyst"
+		" points into per-tenant table endpoint",
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		if (strstr(f.text, want[i]) == NULL)
 			fail_msg("not caught: %s\nfound:\n%s", want[i], f.text);
-	assert_int_equal(f.n, 7);
+	assert_int_equal(f.n, 10);
 	assert_null(strstr(f.text, "ok_exception_path"));
+	assert_null(strstr(f.text, "ok_exception_tenant"));
 	assert_null(strstr(f.text, "constraint bad_alert_path"));
 	/* After the rollback the schema is clean again. */
 	check(&f);
@@ -318,6 +424,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_catches),
+		cmocka_unit_test(test_cross_tenant_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
