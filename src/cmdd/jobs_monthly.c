@@ -3,10 +3,13 @@
  *
  *   R-25 monthly report: for each tenant, the report of the previous month
  *   (the tenant's calendar) is rendered in Japanese from the database
- *   (db/monthly + core/monthly), stored as a `report` row of kind monthly
- *   with its period and retention (R-28), audited, and mailed to the
- *   contacts through the outbox - exactly once: the unique index on
- *   (tenant_id, period) of monthly reports makes a second insert a no-op.
+ *   (db/monthly + core/monthly) as Markdown and as HTML, both from the one
+ *   model loaded in the publishing transaction, stored as a `report` row of
+ *   kind monthly (body, html: 013_report_html.sql) with its period and
+ *   retention (R-28), audited, and mailed to the contacts through the
+ *   outbox as multipart/alternative (text/plain the Markdown, text/html
+ *   the HTML; mail.c) - exactly once: the unique index on (tenant_id,
+ *   period) of monthly reports makes a second insert a no-op.
  *   When: once the month is over and no alert of it is still open, at the
  *   latest when the 5th business day of the next month opens (core/
  *   monthly.h, monthly_ready), so it is out before sla_monthly_due(). A
@@ -73,9 +76,11 @@ static int monthly_publish(PGconn *c, const struct wf_tenant *t, int year, int m
 	if (!exec_ok(c, "BEGIN"))
 		return -1;
 	struct monthly *m = NULL;
-	char *err = NULL, *md = NULL;
+	char *err = NULL, *md = NULL, *html = NULL;
 	int rc = monthly_db_load(c, t->id, &t->cal, year, month, now, &m, &err);
-	if (rc == 0 && (md = monthly_markdown(m, RP_JA)) == NULL) {
+	/* Both forms from the one model: the same snapshot, the same figures. */
+	if (rc == 0 && ((md = monthly_markdown(m, RP_JA)) == NULL ||
+	                (html = monthly_html(m, RP_JA)) == NULL)) {
 		err = strdup("out of memory");
 		rc = -1;
 	}
@@ -84,22 +89,24 @@ static int monthly_publish(PGconn *c, const struct wf_tenant *t, int year, int m
 		exec_ok(c, "ROLLBACK");
 		log_err("monthly report", err);
 		free(md);
+		free(html);
 		return rc < 0 ? -1 : 0;
 	}
 	char tb[24], ts[40], pa[40];
 	PGresult *r = DBQ(c,
-		"INSERT INTO report (tenant_id, kind, lang, body, published_at, purge_after, author,"
-		" period) VALUES ($1, 'monthly', 'ja', $2, $3, $4, 'system', $5)"
+		"INSERT INTO report (tenant_id, kind, lang, body, html, published_at, purge_after,"
+		" author, period) VALUES ($1, 'monthly', 'ja', $2, $3, $4, $5, 'system', $6)"
 		" ON CONFLICT (tenant_id, period) WHERE kind = 'monthly' DO NOTHING"
-		" RETURNING id, to_jsonb(report) - 'body'",
-		i64s(tb, t->id), md, wf_ts(now, ts), wf_ts(sla_retention_until(&t->cal, now), pa),
-		period);
+		" RETURNING id, to_jsonb(report) - 'body' - 'html'",
+		i64s(tb, t->id), md, html, wf_ts(now, ts),
+		wf_ts(sla_retention_until(&t->cal, now), pa), period);
 	if (!db_ok(r) || PQntuples(r) == 0) {
 		/* Not ours (another daemon published it first) or an error. */
 		rc = db_ok(r) ? 0 : -1;
 		PQclear(r);
 		exec_ok(c, "ROLLBACK");
 		free(md);
+		free(html);
 		return rc;
 	}
 	int64_t id = db_i64(r, 0, 0);
@@ -113,9 +120,9 @@ static int monthly_publish(PGconn *c, const struct wf_tenant *t, int year, int m
 		         t->name);
 		char *rcpt = json_dumps(t->contacts, JSON_COMPACT);
 		r = DBQ(c,
-			"INSERT INTO outbox (tenant_id, report_id, recipients, subject, body,"
+			"INSERT INTO outbox (tenant_id, report_id, recipients, subject, body, html,"
 			" next_attempt_at) SELECT $1, $2, array(SELECT json_array_elements_text($3::json)),"
-			" $4, $5, $6 RETURNING id", tb, i64s(rb, id), rcpt, subject, md, ts);
+			" $4, $5, $6, $7 RETURNING id", tb, i64s(rb, id), rcpt, subject, md, html, ts);
 		free(rcpt);
 		rc = db_ok(r) ? 0 : -1;
 		if (rc == 0) {
@@ -125,6 +132,7 @@ static int monthly_publish(PGconn *c, const struct wf_tenant *t, int year, int m
 		PQclear(r);
 	}
 	free(md);
+	free(html);
 	if (rc != 0 || !exec_ok(c, "COMMIT")) {
 		exec_ok(c, "ROLLBACK");
 		return -1;

@@ -13,10 +13,19 @@
  *
  * The message (RFC 5322 + MIME): Date, From, To, Subject (RFC 2047
  * encoded-words when not plain ASCII), Message-ID, MIME-Version,
- * Content-Type text/plain; charset=UTF-8, Content-Transfer-Encoding 7bit for
- * short-lined ASCII bodies, base64 otherwise; CRLF line ends. libcurl does
- * the SMTP dot-stuffing. Subject, addresses and names are cleaned of CR, LF
- * and other controls first: a report title cannot inject headers.
+ * Auto-Submitted, X-Itrace-Outbox, then
+ *   - a row without html (quick and explanatory reports): Content-Type
+ *     text/plain; charset=UTF-8, Content-Transfer-Encoding 7bit for
+ *     short-lined ASCII bodies, base64 otherwise, written here;
+ *   - a row with html (the monthly report, R-25): multipart/alternative
+ *     built with libcurl's MIME API (curl_mime_*): a text/plain part (body,
+ *     the Markdown) then a text/html part (html), both charset=UTF-8 and
+ *     7bit or base64 by the same rule (base64 lines of 76: no line limit
+ *     can cut an HTML line). Mail readers show the last form they can.
+ * Text is in canonical form: CRLF line ends (a decoded part is the stored
+ * text with LF made CRLF). libcurl does the SMTP dot-stuffing. Subject,
+ * addresses and names are cleaned of CR, LF and other controls first: a
+ * report title cannot inject headers.
  *
  * Self-contained (libpq, libcurl, jansson): the tests compile it directly.
  */
@@ -299,47 +308,57 @@ static char *body_crlf(const char *body, size_t *len, bool *ascii)
 	return b.s;
 }
 
-/* The whole message. rcpts are valid bare addresses. Newly malloc'd. */
-static char *mail_build(const char *from_name, const char *from_addr,
-                        const char *const *rcpts, size_t nrcpt, const char *subject,
-                        const char *body, int64_t outbox_id, int64_t now_us,
-                        size_t *len)
+/* The header fields of every message, each ending in CRLF: Date, From,
+ * To, Subject, Message-ID, MIME-Version, Auto-Submitted, X-Itrace-Outbox.
+ * rcpts are valid bare addresses. */
+static void mail_headers(struct mbuf *b, const char *from_name, const char *from_addr,
+                         const char *const *rcpts, size_t nrcpt, const char *subject,
+                         int64_t outbox_id, int64_t now_us)
 {
-	struct mbuf b = {0};
 	char date[64];
 	rfc5322_date(now_us, date, sizeof date);
-	mb_fmt(&b, "Date: %s\r\n", date);
-	mb_str(&b, "From: ");
+	mb_fmt(b, "Date: %s\r\n", date);
+	mb_str(b, "From: ");
 	if (from_name != NULL && from_name[0] != '\0') {
 		/* An encoded name fills its line: the address goes on the next. */
-		if (mb_header_text(&b, from_name, 6) || 6 + strlen(from_name) + strlen(from_addr) + 3 > 76)
-			mb_str(&b, "\r\n");
-		mb_str(&b, " ");
+		if (mb_header_text(b, from_name, 6) || 6 + strlen(from_name) + strlen(from_addr) + 3 > 76)
+			mb_str(b, "\r\n");
+		mb_str(b, " ");
 	}
-	mb_fmt(&b, "<%s>\r\n", from_addr);
-	mb_str(&b, "To: ");
+	mb_fmt(b, "<%s>\r\n", from_addr);
+	mb_str(b, "To: ");
 	size_t col = 4;
 	for (size_t i = 0; i < nrcpt; i++) {
 		size_t l = strlen(rcpts[i]);
 		if (i > 0) {
-			mb_str(&b, ",");
+			mb_str(b, ",");
 			if (col + l + 2 > 76) {
-				mb_str(&b, "\r\n");
+				mb_str(b, "\r\n");
 				col = 0;
 			}
-			mb_str(&b, " ");
+			mb_str(b, " ");
 			col += 2;
 		}
-		mb_str(&b, rcpts[i]);
+		mb_str(b, rcpts[i]);
 		col += l;
 	}
-	mb_str(&b, "\r\nSubject: ");
-	mb_header_text(&b, subject, 9);
+	mb_str(b, "\r\nSubject: ");
+	mb_header_text(b, subject, 9);
 	const char *dom = strchr(from_addr, '@');
-	mb_fmt(&b, "\r\nMessage-ID: <itrace-outbox-%lld-%lld@%s>\r\n", (long long)outbox_id,
+	mb_fmt(b, "\r\nMessage-ID: <itrace-outbox-%lld-%lld@%s>\r\n", (long long)outbox_id,
 	       (long long)now_us, dom != NULL ? dom + 1 : "localhost");
-	mb_str(&b, "MIME-Version: 1.0\r\n"
-	           "Content-Type: text/plain; charset=UTF-8\r\n");
+	mb_str(b, "MIME-Version: 1.0\r\n"
+	          "Auto-Submitted: auto-generated\r\n");
+	mb_fmt(b, "X-Itrace-Outbox: %lld\r\n", (long long)outbox_id);
+}
+
+/* The whole single-part message: the headers, then the body as text/plain.
+ * Newly malloc'd. */
+static char *mail_build(const char *headers, const char *body, size_t *len)
+{
+	struct mbuf b = {0};
+	mb_str(&b, headers);
+	mb_str(&b, "Content-Type: text/plain; charset=UTF-8\r\n");
 	size_t blen = 0;
 	bool ascii = true;
 	char *text = body_crlf(body != NULL ? body : "", &blen, &ascii);
@@ -347,9 +366,7 @@ static char *mail_build(const char *from_name, const char *from_addr,
 		free(b.s);
 		return NULL;
 	}
-	mb_fmt(&b, "Content-Transfer-Encoding: %s\r\n", ascii ? "7bit" : "base64");
-	mb_str(&b, "Auto-Submitted: auto-generated\r\n");
-	mb_fmt(&b, "X-Itrace-Outbox: %lld\r\n\r\n", (long long)outbox_id);
+	mb_fmt(&b, "Content-Transfer-Encoding: %s\r\n\r\n", ascii ? "7bit" : "base64");
 	if (ascii)
 		mb_add(&b, text, blen);
 	else
@@ -361,6 +378,63 @@ static char *mail_build(const char *from_name, const char *from_addr,
 	}
 	*len = b.len;
 	return b.s;
+}
+
+/* The header block as libcurl's list, one field an entry (a folded field
+ * keeps its CRLF SP inside its entry), then the Content-Type that makes the
+ * message multipart/alternative (libcurl adds the boundary). NULL on
+ * allocation failure. */
+static struct curl_slist *header_list(const char *headers)
+{
+	struct curl_slist *l = NULL;
+	const char *p = headers;
+	while (*p != '\0') {
+		const char *e = p;
+		for (;;) {
+			e = strstr(e, "\r\n");
+			if (e == NULL || (e[2] != ' ' && e[2] != '\t'))
+				break;
+			e += 2;
+		}
+		size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+		char *f = strndup(p, n);
+		struct curl_slist *nl = f != NULL ? curl_slist_append(l, f) : NULL;
+		free(f);
+		if (nl == NULL) {
+			curl_slist_free_all(l);
+			return NULL;
+		}
+		l = nl;
+		p += n;
+		if (*p != '\0')
+			p += 2;
+	}
+	struct curl_slist *nl = curl_slist_append(l, "Content-Type: multipart/alternative");
+	if (nl == NULL)
+		curl_slist_free_all(l);
+	return nl;
+}
+
+/* What goes out: a whole single-part message (raw), or the header fields
+ * and the two parts of a multipart/alternative one (hdrs set). */
+struct outmsg {
+	const char *raw;
+	size_t len;
+	struct curl_slist *hdrs;
+	const char *text, *html;        /* the parts, CRLF line ends */
+	size_t text_len, html_len;
+	bool text_ascii, html_ascii;    /* 7bit will do */
+};
+
+/* Add one text part of type ctype to mime: 7bit when ascii, else base64
+ * (libcurl's encoder: lines of 76). 0, or -1. */
+static int mime_text(curl_mime *mime, const char *ctype, const char *p, size_t n, bool ascii)
+{
+	curl_mimepart *part = curl_mime_addpart(mime);
+	if (part == NULL)
+		return -1;
+	return curl_mime_data(part, p, n) == CURLE_OK && curl_mime_type(part, ctype) == CURLE_OK &&
+	       curl_mime_encoder(part, ascii ? "7bit" : "base64") == CURLE_OK ? 0 : -1;
 }
 
 /* ---- SMTP ---- */
@@ -387,7 +461,7 @@ enum send_result { SEND_OK, SEND_RETRY, SEND_UNREACHABLE, SEND_PERMANENT };
 /* One message by SMTP. err receives a one-line reason on failure. */
 static enum send_result smtp_send(const char *url, const char *from_addr,
                                   const char *const *rcpts, size_t nrcpt,
-                                  const char *msg, size_t len, char *err, size_t errlen)
+                                  const struct outmsg *msg, char *err, size_t errlen)
 {
 	CURL *e = curl_easy_init();
 	if (e == NULL) {
@@ -395,6 +469,7 @@ static enum send_result smtp_send(const char *url, const char *from_addr,
 		return SEND_RETRY;
 	}
 	struct curl_slist *rl = NULL;
+	curl_mime *mime = NULL;
 	char *from = NULL;
 	enum send_result res = SEND_RETRY;
 	char ebuf[CURL_ERROR_SIZE] = "";
@@ -416,17 +491,33 @@ static enum send_result smtp_send(const char *url, const char *from_addr,
 		}
 		rl = n;
 	}
-	struct upload up = {msg, len};
+	struct upload up = {msg->raw, msg->len};
 	unsigned bad = 0;
 	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_URL, url);
 	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
 	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_MAIL_FROM, from);
 	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_MAIL_RCPT, rl);
-	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_READDATA, &up);
-	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	if (msg->hdrs != NULL) {
+		/* multipart/alternative by libcurl's MIME API: it writes the
+		 * boundaries, the part headers and the encodings. */
+		mime = curl_mime_init(e);
+		if (mime == NULL ||
+		    mime_text(mime, "text/plain; charset=UTF-8", msg->text, msg->text_len,
+		              msg->text_ascii) != 0 ||
+		    mime_text(mime, "text/html; charset=UTF-8", msg->html, msg->html_len,
+		              msg->html_ascii) != 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		bad |= (unsigned)curl_easy_setopt(e, CURLOPT_HTTPHEADER, msg->hdrs);
+		bad |= (unsigned)curl_easy_setopt(e, CURLOPT_MIMEPOST, mime);
+	} else {
+		bad |= (unsigned)curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+		bad |= (unsigned)curl_easy_setopt(e, CURLOPT_READDATA, &up);
+		bad |= (unsigned)curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+		bad |= (unsigned)curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg->len);
+	}
 	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
 	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_TIMEOUT, 60L);
 	bad |= (unsigned)curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -455,9 +546,10 @@ static enum send_result smtp_send(const char *url, const char *from_addr,
 			res = SEND_RETRY;
 	}
 out:
+	curl_easy_cleanup(e);
+	curl_mime_free(mime);
 	curl_slist_free_all(rl);
 	free(from);
-	curl_easy_cleanup(e);
 	return res;
 }
 
@@ -511,6 +603,8 @@ struct row {
 	char **rcpt;
 	size_t nrcpt;
 	char *subject, *body;
+	char *html;                   /* NULL: a text/plain message */
+	bool html_missing;            /* it has one, but out of memory */
 	char skipped[512];            /* recipients dropped as invalid */
 };
 
@@ -521,6 +615,7 @@ static void row_free(struct row *w)
 	free(w->rcpt);
 	free(w->subject);
 	free(w->body);
+	free(w->html);
 	memset(w, 0, sizeof *w);
 }
 
@@ -536,7 +631,7 @@ static int claim(PGconn *c, int64_t now_us, struct row *w)
 		" WHERE id = (SELECT id FROM outbox"
 		"   WHERE state IN ('queued', 'sending') AND next_attempt_at <= " TS(1)
 		"   ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-		" RETURNING id, attempts, array_to_json(recipients)::text, subject, body",
+		" RETURNING id, attempts, array_to_json(recipients)::text, subject, body, html",
 		1, p);
 	if (!q_ok(r)) {
 		fprintf(stderr, "itrace-cmdd: mail: %s", PQerrorMessage(c));
@@ -552,6 +647,8 @@ static int claim(PGconn *c, int64_t now_us, struct row *w)
 	w->attempts = atoi(PQgetvalue(r, 0, 1));
 	w->subject = strdup(PQgetvalue(r, 0, 3));
 	w->body = strdup(PQgetvalue(r, 0, 4));
+	w->html = PQgetisnull(r, 0, 5) ? NULL : strdup(PQgetvalue(r, 0, 5));
+	w->html_missing = !PQgetisnull(r, 0, 5) && w->html == NULL;
 	json_t *a = json_loads(PQgetvalue(r, 0, 2), 0, NULL);
 	PQclear(r);
 	size_t n = json_array_size(a);
@@ -572,6 +669,44 @@ static int claim(PGconn *c, int64_t now_us, struct row *w)
 	}
 	json_decref(a);
 	return 1;
+}
+
+/* Build the message of row w and send it. */
+static enum send_result send_row(const char *url, const char *from_name,
+                                 const char *from_addr, const struct row *w,
+                                 int64_t now_us, char *err, size_t errlen)
+{
+	const char *const *rcpt = (const char *const *)w->rcpt;
+	struct mbuf h = {0};
+	mail_headers(&h, from_name, from_addr, rcpt, w->nrcpt, w->subject, w->id, now_us);
+	struct outmsg m = {0};
+	char *raw = NULL, *text = NULL, *html = NULL;
+	enum send_result res = SEND_RETRY;
+	snprintf(err, errlen, "out of memory");
+	if (h.bad)
+		goto out;
+	if (w->html == NULL) {
+		raw = mail_build(h.s, w->body, &m.len);
+		m.raw = raw;
+		if (raw == NULL)
+			goto out;
+	} else {
+		text = body_crlf(w->body, &m.text_len, &m.text_ascii);
+		html = body_crlf(w->html, &m.html_len, &m.html_ascii);
+		m.text = text;
+		m.html = html;
+		if (text == NULL || html == NULL || (m.hdrs = header_list(h.s)) == NULL)
+			goto out;
+	}
+	err[0] = '\0';
+	res = smtp_send(url, from_addr, rcpt, w->nrcpt, &m, err, errlen);
+out:
+	curl_slist_free_all(m.hdrs);
+	free(raw);
+	free(text);
+	free(html);
+	free(h.s);
+	return res;
 }
 
 int mail_outbox_run(PGconn *c, const struct mail_cfg *cfg, int64_t now_us)
@@ -600,7 +735,7 @@ int mail_outbox_run(PGconn *c, const struct mail_cfg *cfg, int64_t now_us)
 			break;
 		char err[600] = "";
 		enum send_result res;
-		if (w.subject == NULL || w.body == NULL || w.rcpt == NULL) {
+		if (w.subject == NULL || w.body == NULL || w.rcpt == NULL || w.html_missing) {
 			snprintf(err, sizeof err, "out of memory");
 			res = SEND_RETRY;
 		} else if (w.nrcpt == 0) {
@@ -608,17 +743,8 @@ int mail_outbox_run(PGconn *c, const struct mail_cfg *cfg, int64_t now_us)
 			         w.skipped);
 			res = SEND_PERMANENT;
 		} else {
-			size_t len = 0;
-			char *msg = mail_build(from_name, from_addr, (const char *const *)w.rcpt,
-			                       w.nrcpt, w.subject, w.body, w.id, now_us, &len);
-			if (msg == NULL) {
-				snprintf(err, sizeof err, "out of memory");
-				res = SEND_RETRY;
-			} else {
-				res = smtp_send(cfg->smtp_url, from_addr, (const char *const *)w.rcpt,
-				                w.nrcpt, msg, len, err, sizeof err);
-				free(msg);
-			}
+			res = send_row(cfg->smtp_url, from_name, from_addr, &w, now_us, err,
+			               sizeof err);
 		}
 		int attempts = w.attempts + 1;
 		int rc;

@@ -4,7 +4,10 @@
  * same transaction that publishes a report: R-10 (black quick report) and
  * R-15 (black or gray explanatory report), to the tenant's contacts (R-6).
  * A row holds recipients (text[]), subject and body (UTF-8 text, the
- * rendered report), state 'queued', attempts 0 and next_attempt_at.
+ * rendered report), state 'queued', attempts 0 and next_attempt_at. R-25
+ * (the monthly report, jobs_monthly.c) also fills html (013_report_html.sql):
+ * such a row goes out as multipart/alternative, body as text/plain and
+ * html as text/html; without html the mail is text/plain alone.
  *
  * The job thread of cmdd (jobs.c) calls mail_outbox_run() once per job
  * period with its own connection (not inside a transaction). mail.c is

@@ -188,7 +188,7 @@ int r_alert_reports(struct req *rq, struct resp *rs)
 	PGresult *r = DBQ(rq->db,
 		"INSERT INTO report (tenant_id, kind, alert_ids, verdict, lang, body, published_at,"
 		" purge_after, author) VALUES ($1, $2, $3::bigint[], $4, $5, $6, $7, $8, $9)"
-		" RETURNING id, to_jsonb(report) - 'body'",
+		" RETURNING id, to_jsonb(report) - 'body' - 'html'",
 		i64s(tb, t.id), kind, arr, rules_verdict_name(verdict), rl == RP_JA ? "ja" : "en",
 		body != NULL ? body : "", wf_ts(rq->now_us, ts),
 		wf_ts(sla_retention_until(&t.cal, rq->now_us), pa), rq->actor.name);
