@@ -204,7 +204,7 @@ static int insert_alert(PGconn *c, const char *tid, const char *eid,
 	                      " VALUES ($1::bigint, $2::bigint, $3::timestamptz,"
 	                      " $4::timestamptz, $5, $6, $7, $8, $9, $10,"
 	                      " $11::timestamptz, $12::timestamptz, $13::bigint, $14)"
-	                      " ON CONFLICT (endpoint_id, detected_at, md5(path),"
+	                      " ON CONFLICT (tenant_id, endpoint_id, detected_at, md5(path),"
 	                      " coalesce(sha256, ''))"
 	                      " DO NOTHING RETURNING id",
 	                      14, p, state, err);

@@ -38,6 +38,11 @@
  * those keys are (tenant_id, id) since migration 012, with a plain index
  * on id. A new `id`-only primary key is reported as such.
  *
+ * src/db/citus.sql, the distribution plan README.md gives deployers, is
+ * checked against the same catalog (test_citus_plan): every table once,
+ * the right kind, each distributed table's unique keys holding its own
+ * distribution column (stricter than "tenant_id or endpoint_id").
+ *
  * Foreign keys are read from pg_constraint too. Citus keeps a foreign key
  * between two distributed tables only when it joins them on the
  * distribution column, and none from a reference table into a distributed
@@ -419,12 +424,147 @@ static void test_catches(void **state)
 	assert_int_equal(f.n, 0);
 }
 
+/* ---- src/db/citus.sql ---------------------------------------------------- */
+
+/* One table of the Citus plan: reference, or distributed by a column. */
+struct plan_row {
+	char table[64], column[64];
+	bool reference;
+	int line;
+};
+
+/* Read src/db/citus.sql (tests run from the top of the repository). */
+static size_t read_plan(struct plan_row *rows, size_t max)
+{
+	FILE *fp = fopen("src/db/citus.sql", "r");
+	if (fp == NULL)
+		fail_msg("src/db/citus.sql: cannot open (run from the top of the repository)");
+	char line[512];
+	size_t n = 0;
+	int lineno = 0;
+	while (fgets(line, sizeof line, fp) != NULL) {
+		lineno++;
+		struct plan_row r = {.line = lineno};
+		if (sscanf(line, "SELECT create_reference_table('%63[a-z_]');", r.table) == 1)
+			r.reference = true;
+		else if (sscanf(line, "SELECT create_distributed_table('%63[a-z_]', '%63[a-z_]'",
+		                r.table, r.column) != 2)
+			continue;
+		if (n == max)
+			fail_msg("src/db/citus.sql:%d: more than %zu tables", lineno, max);
+		rows[n++] = r;
+	}
+	fclose(fp);
+	return n;
+}
+
+static const struct plan_row *plan_find(const struct plan_row *rows, size_t n, const char *t)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].table, t) == 0)
+			return &rows[i];
+	return NULL;
+}
+
+/* The distribution plan that README.md tells deployers to run names every
+ * table once, global tables as reference tables, per-tenant tables by a
+ * column every unique key of theirs contains, and every foreign key
+ * between distributed tables joins their distribution columns, with the
+ * referenced table distributed first. */
+static void test_citus_plan(void **state)
+{
+	(void)state;
+	struct plan_row rows[64];
+	size_t n = read_plan(rows, 64);
+	struct found f;
+	memset(&f, 0, sizeof f);
+	PGresult *r = query(TABLES);
+	size_t ntables = (size_t)PQntuples(r);
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *t = PQgetvalue(r, i, 0);
+		const struct plan_row *p = plan_find(rows, n, t);
+		int times = 0;
+		for (size_t k = 0; k < n; k++)
+			times += strcmp(rows[k].table, t) == 0;
+		if (p == NULL || times != 1) {
+			add(&f, "table %s: named %d times in citus.sql", t, times);
+			continue;
+		}
+		if (listed(GLOBAL, t) != p->reference)
+			add(&f, "citus.sql:%d: %s is %s but made a %s table", p->line, t,
+			    listed(GLOBAL, t) ? "global" : "per-tenant",
+			    p->reference ? "reference" : "distributed");
+		if (p->reference)
+			continue;
+		/* Every unique key (partitions too) holds the column. */
+		const char *params[2] = {t, p->column};
+		PGresult *u = PQexecParams(pg,
+			"SELECT i.relname FROM pg_index x"
+			"  JOIN pg_class i ON i.oid = x.indexrelid"
+			"  JOIN pg_class c ON c.oid = x.indrelid"
+			"  LEFT JOIN pg_inherits h ON h.inhrelid = c.oid"
+			" WHERE coalesce(h.inhparent, c.oid) = $1::regclass"
+			"   AND (x.indisunique OR x.indisexclusion)"
+			"   AND NOT EXISTS (SELECT 1 FROM generate_series(1, x.indnkeyatts) k"
+			"                    WHERE pg_get_indexdef(x.indexrelid, k, false) = $2)",
+			2, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(u) != PGRES_TUPLES_OK)
+			fail_msg("%s", PQerrorMessage(pg));
+		for (int k = 0; k < PQntuples(u); k++)
+			add(&f, "citus.sql:%d: %s by %s, but its unique key %s lacks %s", p->line, t,
+			    p->column, PQgetvalue(u, k, 0), p->column);
+		PQclear(u);
+	}
+	PQclear(r);
+	if (n != ntables)
+		add(&f, "citus.sql names %zu tables, the schema has %zu", n, ntables);
+	/* Foreign keys: order, and the distribution columns joined. */
+	r = query("SELECT t.relname, k.conname, d.relname,"
+	          "       array_to_string(ARRAY(SELECT sa.attname || '=' || da.attname"
+	          "          FROM unnest(k.conkey, k.confkey) u(s, q)"
+	          "          JOIN pg_attribute sa ON sa.attrelid = k.conrelid AND sa.attnum = u.s"
+	          "          JOIN pg_attribute da ON da.attrelid = k.confrelid AND da.attnum = u.q),"
+	          "          ',')"
+	          "  FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid"
+	          "  JOIN pg_class d ON d.oid = k.confrelid"
+	          " WHERE k.contype = 'f' AND k.conparentid = 0"
+	          "   AND t.relnamespace = 'public'::regnamespace");
+	int fks = 0;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const struct plan_row *from = plan_find(rows, n, PQgetvalue(r, i, 0));
+		const struct plan_row *to = plan_find(rows, n, PQgetvalue(r, i, 2));
+		const char *name = PQgetvalue(r, i, 1), *pairs = PQgetvalue(r, i, 3);
+		if (from == NULL || to == NULL)
+			continue;   /* reported above */
+		fks++;
+		if (to->line > from->line)
+			add(&f, "citus.sql:%d: %s before %s, which its foreign key %s references",
+			    from->line, from->table, to->table, name);
+		if (from->reference || to->reference)
+			continue;
+		char want[140];
+		snprintf(want, sizeof want, "%s=%s", from->column, to->column);
+		if (strstr(pairs, want) == NULL)
+			add(&f, "foreign key %s (%s) does not join %s", name, pairs, want);
+	}
+	PQclear(r);
+	assert_true(fks >= 10);
+	if (f.n != 0)
+		fail_msg("src/db/citus.sql does not fit the schema:\n%s", f.text);
+	/* The plan is what the README promises: event by endpoint, the
+	 * workflow by tenant. */
+	assert_string_equal(plan_find(rows, n, "event")->column, "endpoint_id");
+	assert_string_equal(plan_find(rows, n, "alert")->column, "tenant_id");
+	assert_true(plan_find(rows, n, "analyst")->reference);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_catches),
 		cmocka_unit_test(test_cross_tenant_refused),
+		cmocka_unit_test(test_citus_plan),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -32,6 +32,11 @@
 --   token add --endpoint` creates or finds the endpoint in the same
 --   transaction as the token.
 --
+-- * alert's natural key (010) gains tenant_id in front: it had endpoint_id
+--   only, and alert is distributed by tenant_id (an endpoint belongs to
+--   one tenant, so the key means the same). src/db/alerts.c names it in
+--   ON CONFLICT.
+--
 -- event keeps endpoint_id as its only key column: it has no foreign keys,
 -- and every query of it names one endpoint (evidence, timeline, process
 -- tree), so on Citus it is distributed by endpoint_id in a colocation
@@ -49,6 +54,10 @@ ALTER TABLE exception_pending
   DROP CONSTRAINT exception_pending_exception_id_fkey;
 ALTER TABLE outbox DROP CONSTRAINT outbox_report_id_fkey;
 ALTER TABLE analyst DROP CONSTRAINT analyst_endpoint_id_fkey;
+
+DROP INDEX alert_natural_key;
+CREATE UNIQUE INDEX alert_natural_key
+  ON alert (tenant_id, endpoint_id, detected_at, md5(path), coalesce(sha256, ''));
 
 UPDATE audit SET tenant_id = 0 WHERE tenant_id IS NULL;
 ALTER TABLE audit ALTER COLUMN tenant_id SET DEFAULT 0,
