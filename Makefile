@@ -122,6 +122,7 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/itrace-tui/themes $(DESTDIR)$(PREFIX)/share/itrace-tui/keymaps
 	install -m 755 $(PROG_BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(wildcard *.1 src/*/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 src/db/citus.sql $(DESTDIR)$(PREFIX)/share/itrace-tui/
 	$(if $(wildcard themes/*.theme),install -m 644 $(wildcard themes/*.theme) $(DESTDIR)$(PREFIX)/share/itrace-tui/themes/)
 	$(if $(wildcard keymaps/*.keys),install -m 644 $(wildcard keymaps/*.keys) $(DESTDIR)$(PREFIX)/share/itrace-tui/keymaps/)
 
