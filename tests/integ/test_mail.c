@@ -2,7 +2,9 @@
  * server (tests/lib/smtp_sink.py, Debian's python3-aiosmtpd) and a real
  * PostgreSQL: recipients, subject and body as received, RFC 2047 subjects,
  * base64 bodies, retries with backoff when the server is down or answers
- * 4xx, giving up on 5xx, header injection refused.
+ * 4xx, giving up on 5xx, header injection refused; a row with html (the
+ * monthly report, R-25) as multipart/alternative whose parts decode to
+ * exactly the stored texts.
  *
  * mail.c is part of the itrace-cmdd program, not of libitrace, so it is
  * compiled into this test directly. The messages are decoded with Python's
@@ -11,7 +13,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,146 +20,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "smtp_sink.h"
 #include "th.h"
 #include "cmdd/mail.c"
-
-#define PY "/usr/bin/python3"
-#define SINK "tests/lib/smtp_sink.py"
 
 static char *conninfo;
 static PGconn *db;
 static int64_t tenant_id;
 
-/* ---- the SMTP sink ---- */
+/* ---- the SMTP sink (tests/lib/smtp_sink.h) ---- */
 
 struct sink {
-	pid_t pid;
+	struct smtp_sink s;
 	int port;
-	char dir[512];
 };
-
-/* Sinks still running: a failed assertion leaves a test between start
- * and stop; the group teardown and exit stop what is left. */
-static pid_t live[16];
-
-static void live_set(pid_t pid, bool add)
-{
-	for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
-		if (add ? live[i] == 0 : live[i] == pid) {
-			live[i] = add ? pid : 0;
-			return;
-		}
-	}
-}
-
-static void sinks_reap(void)
-{
-	for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
-		if (live[i] > 0) {
-			kill(live[i], SIGTERM);
-			waitpid(live[i], NULL, 0);
-			live[i] = 0;
-		}
-	}
-}
 
 static int sink_start(struct sink *s, int port, const char *const *extra)
 {
-	static int n;
-	snprintf(s->dir, sizeof s->dir, "%s/sink%d", th_tmpdir(), n++);
-	mkdir(s->dir, 0755);
-	char portarg[16];
-	snprintf(portarg, sizeof portarg, "%d", port);
-	const char *argv[16] = {PY, SINK, "--dir", s->dir, "--port", portarg};
-	size_t k = 6;
-	for (size_t i = 0; extra != NULL && extra[i] != NULL && k < 15; i++)
-		argv[k++] = extra[i];
-	argv[k] = NULL;
-	s->pid = fork();
-	if (s->pid < 0)
-		return -1;
-	if (s->pid == 0) {
-		execv(PY, (char *const *)argv);
-		_exit(127);
-	}
-	live_set(s->pid, true);
-	char pf[600];
-	snprintf(pf, sizeof pf, "%s/port", s->dir);
-	for (int i = 0; i < 200; i++) {
-		FILE *f = fopen(pf, "r");
-		if (f != NULL) {
-			int ok = fscanf(f, "%d", &s->port) == 1;
-			fclose(f);
-			if (ok)
-				return 0;
-		}
-		usleep(50 * 1000);
-	}
-	kill(s->pid, SIGKILL);
-	waitpid(s->pid, NULL, 0);
-	live_set(s->pid, false);
-	return -1;
+	int rc = smtp_sink_start(&s->s, port, extra);
+	s->port = s->s.port;
+	return rc;
 }
 
 static void sink_stop(struct sink *s)
 {
-	if (s->pid > 0) {
-		kill(s->pid, SIGTERM);
-		waitpid(s->pid, NULL, 0);
-		live_set(s->pid, false);
-		s->pid = 0;
-	}
+	smtp_sink_stop(&s->s);
 }
 
 static int sink_count(const struct sink *s)
 {
-	int n = 0;
-	char p[600];
-	for (int i = 1; i < 1000; i++) {
-		snprintf(p, sizeof p, "%s/msg-%04d.json", s->dir, i);
-		if (access(p, F_OK) != 0)
-			break;
-		n++;
-	}
-	return n;
+	return smtp_sink_count(&s->s);
 }
 
-/* Message i (1-based) as Python's email package reads it: a JSON object
- * {mail_from, rcpt_tos, subject, from, to, ctype, cte, body, headers[],
- * raw}; the body's CRLF line ends become LF. */
+/* Message i (1-based) as Python's email package read it (smtp_sink.h). */
 static json_t *sink_msg(const struct sink *s, int i)
 {
-	char p[600];
-	snprintf(p, sizeof p, "%s/msg-%04d.json", s->dir, i);
-	static const char code[] =
-		"import email, email.policy, json, sys\n"
-		"rec = json.load(open(sys.argv[1]))\n"
-		"raw = rec['data'].encode('utf-8', 'surrogateescape')\n"
-		"m = email.message_from_bytes(raw, policy=email.policy.default)\n"
-		"print(json.dumps({'mail_from': rec['mail_from'], 'rcpt_tos': rec['rcpt_tos'],\n"
-		"  'subject': str(m['subject']), 'from': str(m['from']), 'to': str(m['to']),\n"
-		"  'ctype': m.get_content_type(), 'charset': m.get_content_charset(),\n"
-		"  'cte': str(m['content-transfer-encoding']), 'date': str(m['date']),\n"
-		"  'body': m.get_content().replace('\\r\\n', '\\n'), 'headers': [k for k, v in m.items()],\n"
-		"  'defects': len(m.defects), 'raw': rec['data']}))\n";
-	const char *argv[] = {PY, "-c", code, p, NULL};
-	struct th_out o;
-	if (th_run(&o, NULL, NULL, argv) != 0) {
-		fprintf(stderr, "decode: %s\n", o.err);
-		th_out_free(&o);
-		return NULL;
-	}
-	json_t *j = json_loads(o.out, 0, NULL);
-	th_out_free(&o);
-	return j;
+	return smtp_sink_msg(&s->s, i);
 }
 
 static const char *js(json_t *o, const char *k)
@@ -188,15 +92,18 @@ static int64_t now_us(void)
 	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
-static int64_t outbox_add(const char *rcpts_json, const char *subject, const char *body)
+/* A queued row; html NULL: a text/plain mail, else multipart/alternative
+ * (R-25, 013_report_html.sql). */
+static int64_t outbox_add_html(const char *rcpts_json, const char *subject, const char *body,
+                               const char *html)
 {
 	char tb[24];
 	snprintf(tb, sizeof tb, "%lld", (long long)tenant_id);
-	const char *p[4] = {tb, rcpts_json, subject, body};
+	const char *p[5] = {tb, rcpts_json, subject, body, html};
 	PGresult *r = PQexecParams(db,
-		"INSERT INTO outbox (tenant_id, recipients, subject, body)"
-		" SELECT $1::bigint, array(SELECT json_array_elements_text($2::json)), $3, $4"
-		" RETURNING id", 4, NULL, p, NULL, NULL, 0);
+		"INSERT INTO outbox (tenant_id, recipients, subject, body, html)"
+		" SELECT $1::bigint, array(SELECT json_array_elements_text($2::json)), $3, $4, $5"
+		" RETURNING id", 5, NULL, p, NULL, NULL, 0);
 	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
 	int64_t id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
@@ -220,6 +127,11 @@ static json_t *outbox_row(int64_t id)
 	return j;
 }
 
+static int64_t outbox_add(const char *rcpts_json, const char *subject, const char *body)
+{
+	return outbox_add_html(rcpts_json, subject, body, NULL);
+}
+
 static int64_t ji(json_t *o, const char *k)
 {
 	return (int64_t)json_integer_value(json_object_get(o, k));
@@ -233,11 +145,8 @@ static void outbox_clear(void)
 static int setup(void **state)
 {
 	(void)state;
-	if (access(PY, X_OK) != 0 || access(SINK, R_OK) != 0) {
-		fprintf(stderr, "test_mail: needs %s and %s (run from the top directory)\n", PY, SINK);
+	if (!smtp_sink_usable())
 		return -1;
-	}
-	atexit(sinks_reap);
 	conninfo = th_db_new_migrated();
 	if (conninfo == NULL)
 		return -1;
@@ -253,7 +162,6 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	sinks_reap();
 	PQfinish(db);
 	th_db_drop(conninfo);
 	curl_global_cleanup();
@@ -532,6 +440,109 @@ static void test_no_smtp_and_lease(void **state)
 	assert_int_equal(th_count(db, "SELECT count(*) FROM outbox WHERE attempts = 0"), 1);
 }
 
+/* Case-insensitive count of header lines named name in the raw header. */
+static int header_lines(const char *raw, const char *name)
+{
+	int n = 0;
+	size_t l = strlen(name);
+	const char *end = strstr(raw, "\r\n\r\n");
+	for (const char *p = raw; p != NULL && (end == NULL || p < end);) {
+		if (strncasecmp(p, name, l) == 0 && p[l] == ':')
+			n++;
+		p = strstr(p, "\r\n");
+		if (p != NULL)
+			p += 2;
+	}
+	return n;
+}
+
+/* R-25: a row with html goes out as multipart/alternative: the text/plain
+ * part (the Markdown) and the text/html part, each decoding to exactly the
+ * stored text (CRLF on the wire, made LF again by the decoder), base64 for
+ * UTF-8 and for a line past the SMTP limit, no line over 78 on the wire. */
+static void test_multipart_alternative(void **state)
+{
+	(void)state;
+	outbox_clear();
+	struct sink s;
+	assert_int_equal(sink_start(&s, 0, NULL), 0);
+	/* An HTML line of 5,000 bytes (a wide table row), a dot line. */
+	size_t wide = 5000;
+	char *html = malloc(wide + 512);
+	assert_non_null(html);
+	int n = snprintf(html, 512, "<!DOCTYPE html>\n<html lang=\"ja\">\n<body>\n"
+	                 "<h2>1 ヶ月のエグゼクティブ・サマリー</h2>\n.<p>dot</p>\n<table><tr>");
+	memset(html + n, 'x', wide);
+	strcpy(html + n + wide, "</tr></table>\n</body>\n</html>\n");
+	const char *md = "# 月次レポート: mailco 2026年10月\n\n## 1 ヶ月のエグゼクティブ・サマリー\n"
+	                 ".dot line\n| 受信した検知アラート | 7 |\n";
+	const char *subject = "[InfoTrace] 月次レポート 2026年10月: mailco";
+	int64_t id = outbox_add_html("[\"admin@example.jp\"]", subject, md, html);
+	struct mail_cfg cfg = {smtp_url(s.port), "soc@itrace.example"};
+	assert_int_equal(mail_outbox_run(db, &cfg, now_us()), 1);
+	sink_stop(&s);
+	assert_int_equal(sink_count(&s), 1);
+	json_t *m = sink_msg(&s, 1);
+	assert_non_null(m);
+	assert_true(json_object_get(m, "error") == NULL);
+	assert_string_equal(js(m, "ctype"), "multipart/alternative");
+	assert_string_equal(js(m, "subject"), subject);
+	assert_int_equal(ji(m, "defects"), 0);
+	/* Within SMTP's 998 (RFC 5321); every line of ours within 78, the
+	 * base64 within 76: only libcurl's boundary parameter is longer. */
+	assert_true(ji(m, "max_line") <= 998);
+	for (const char *p = js(m, "raw"), *nl; (nl = strstr(p, "\r\n")) != NULL; p = nl + 2)
+		if (nl - p > 78 && strncmp(p, "Content-Type: multipart/alternative; boundary=", 46) != 0)
+			fail_msg("line of %d bytes: %.80s", (int)(nl - p), p);
+	json_t *parts = json_object_get(m, "parts");
+	assert_int_equal(json_array_size(parts), 2);
+	json_t *t = json_array_get(parts, 0), *h = json_array_get(parts, 1);
+	assert_string_equal(js(t, "ctype"), "text/plain");
+	assert_string_equal(js(t, "charset"), "utf-8");
+	assert_string_equal(js(t, "cte"), "base64");
+	assert_true(json_is_null(json_object_get(t, "disposition")));
+	assert_string_equal(js(t, "body"), md);
+	assert_string_equal(js(h, "ctype"), "text/html");
+	assert_string_equal(js(h, "charset"), "utf-8");
+	assert_string_equal(js(h, "cte"), "base64");
+	assert_true(json_is_null(json_object_get(h, "disposition")));
+	assert_string_equal(js(h, "body"), html);
+	/* The headers of every mail, once each; nothing 8-bit on the wire. */
+	const char *raw = js(m, "raw");
+	const char *want[] = {"Date", "From", "To", "Subject", "Message-ID", "MIME-Version",
+	                      "Content-Type", "Auto-Submitted", "X-Itrace-Outbox", NULL};
+	for (size_t i = 0; want[i] != NULL; i++)
+		if (header_lines(raw, want[i]) != 1)
+			fail_msg("header %s: %d times", want[i], header_lines(raw, want[i]));
+	assert_non_null(strstr(raw, "Subject: =?UTF-8?B?"));
+	for (const char *p = raw; *p != '\0'; p++)
+		assert_true((unsigned char)*p < 0x80);
+	json_decref(m);
+	json_t *row = outbox_row(id);
+	assert_string_equal(js(row, "state"), "sent");
+	json_decref(row);
+
+	/* Short-lined ASCII parts go as they are (7bit); still two parts. */
+	outbox_clear();
+	assert_int_equal(sink_start(&s, 0, NULL), 0);
+	outbox_add_html("[\"admin@example.jp\"]", "Monthly report", "# Monthly\n\n.dot\n",
+	                "<p>Monthly</p>\n.<p>dot</p>\n");
+	cfg.smtp_url = smtp_url(s.port);
+	assert_int_equal(mail_outbox_run(db, &cfg, now_us()), 1);
+	sink_stop(&s);
+	m = sink_msg(&s, 1);
+	assert_non_null(m);
+	assert_string_equal(js(m, "ctype"), "multipart/alternative");
+	parts = json_object_get(m, "parts");
+	assert_int_equal(json_array_size(parts), 2);
+	assert_string_equal(js(json_array_get(parts, 0), "cte"), "7bit");
+	assert_string_equal(js(json_array_get(parts, 0), "body"), "# Monthly\n\n.dot\n");
+	assert_string_equal(js(json_array_get(parts, 1), "cte"), "7bit");
+	assert_string_equal(js(json_array_get(parts, 1), "body"), "<p>Monthly</p>\n.<p>dot</p>\n");
+	json_decref(m);
+	free(html);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_backoff_on_4xx),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_no_smtp_and_lease),
+		cmocka_unit_test(test_multipart_alternative),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
