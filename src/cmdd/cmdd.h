@@ -13,6 +13,7 @@
  *                      alert/endpoint/tenant loading, commands, rules glue
  *   routes_alerts.c    /v1/alerts/...
  *   routes_endpoints.c /v1/endpoints/..., /v1/tenants/..., /v1/commands/...
+ *   routes_reports.c   /v1/alerts/{id}/reports, /v1/reports/...
  *   routes_agent.c     /v1/agent/...
  *   longpoll.c         heartbeat waiters, woken when a command is queued
  *   cache.c            tokens and heartbeat state in memory (cache.h)
@@ -123,13 +124,16 @@ bool auth_can_write(const struct actor *a);   /* analyst or lead */
 /* ---- requests and responses (http.c, jv.c) ---- */
 struct resp {
 	int status;
-	char *body;                 /* owned JSON text */
+	char *body;                 /* owned JSON text (or ctype's) */
 	size_t len;
+	const char *ctype;          /* NULL: application/json; else a static
+	                             * text type (GET /v1/reports/{id}?format) */
 };
 
 struct req {
 	const char *method;         /* "GET", "POST" */
 	const char *path;           /* decoded URL path, no query */
+	const char *format;         /* query argument `format`, NULL absent */
 	const char *body;           /* raw body (NUL-terminated), may be "" */
 	size_t len;
 	json_t *json;               /* parsed object body of a POST, or NULL */
@@ -229,6 +233,7 @@ int r_endpoint_delete(struct req *rq, struct resp *rs);
 int r_endpoint_fetch(struct req *rq, struct resp *rs);
 int r_tenant_exception(struct req *rq, struct resp *rs);
 int r_command_get(struct req *rq, struct resp *rs);
+int r_report_get(struct req *rq, struct resp *rs);
 int r_agent_heartbeat(struct req *rq, struct resp *rs);
 int r_agent_result(struct req *rq, struct resp *rs);
 int r_agent_alerts(struct req *rq, struct resp *rs);

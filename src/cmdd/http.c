@@ -69,6 +69,7 @@ static const struct route routes[] = {
 	R("POST", "/v1/endpoints/#/files/fetch", r_endpoint_fetch, RT_WRITE),
 	R("POST", "/v1/tenants/#/exceptions", r_tenant_exception, RT_WRITE),
 	R("GET", "/v1/commands/#", r_command_get, 0),
+	R("GET", "/v1/reports/#", r_report_get, 0),
 	/* One statement (routes_agent.c), no transaction around it, often
 	 * none at all; the Idempotency-Key is checked in that statement and
 	 * an answer kept only when it delivered commands. */
@@ -203,7 +204,15 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct conn_state *cs
 		return MHD_NO;
 	}
 	rs->body = NULL;   /* MHD frees it now */
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                        rs->ctype != NULL ? rs->ctype : "application/json");
+	if (rs->ctype != NULL) {
+		/* A stored report document: never sniffed, never allowed to
+		 * load or run anything (the HTML says the same itself). */
+		MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+		MHD_add_response_header(r, "Content-Security-Policy",
+		                        "default-src 'none'; style-src 'unsafe-inline'");
+	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (rs->status == 401)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
@@ -482,6 +491,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		cs->path = strdup(url);
 		cs->rq.method = cs->method;
 		cs->rq.path = cs->path;
+		cs->rq.format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
 		cs->route = route_lookup(method, url, &cs->rq.id, &cs->route_status);
 		cs->limit = cs->route != NULL && cs->route->big ? cmdd_cfg.events_limit
 		                                                : cmdd_cfg.body_limit;

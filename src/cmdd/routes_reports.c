@@ -1,4 +1,5 @@
-/* routes_reports.c - POST /v1/alerts/{id}/reports: publish a report.
+/* routes_reports.c - POST /v1/alerts/{id}/reports: publish a report;
+ * GET /v1/reports/{id}: read one back (r_report_get, at the end).
  *
  * {"kind": "quick"|"explanatory", "alerts": [ids], "comment", "lang":
  * "ja"|"en", "version"}. A quick report covers the alert of the path
@@ -273,5 +274,59 @@ out:
 	for (size_t i = 0; i < locked; i++)
 		wf_alert_free(&a[i]);
 	free(body);
+	return st;
+}
+
+/* GET /v1/reports/{id}[?format=json|md|html]: a report of the caller's
+ * tenants. json (the default): its row, `body` the Markdown and `formats`
+ * the forms it has ("md", and "html" for a monthly report, R-25: 013);
+ * md: the Markdown as text/markdown; html: the stored HTML document as
+ * text/html (404 when the report has none). The HTML was escaped when it
+ * was rendered (core/monthly_render.c); http.c sends text answers with
+ * nosniff and the document's own Content-Security-Policy. */
+int r_report_get(struct req *rq, struct resp *rs)
+{
+	const char *f = rq->format != NULL ? rq->format : "json";
+	bool json = strcmp(f, "json") == 0, md = strcmp(f, "md") == 0,
+	     html = strcmp(f, "html") == 0;
+	if (!json && !md && !html)
+		return rs_err(rs, 400, "bad_field", "?format: must be json, md or html");
+	char ib[24];
+	PGresult *r = DBQ(rq->db,
+		"SELECT tenant_id, json_build_object('id', id, 'tenant', tenant_id, 'kind', kind,"
+		"  'alert_ids', alert_ids, 'verdict', verdict, 'lang', lang,"
+		"  'period', to_char(period, 'YYYY-MM-DD'), 'published_at', itrace_ts(published_at),"
+		"  'purge_after', itrace_ts(purge_after), 'author', author, 'body', body,"
+		"  'formats', CASE WHEN html IS NULL THEN '[\"md\"]'::json"
+		"             ELSE '[\"md\",\"html\"]'::json END)::text,"
+		"  body, html FROM report WHERE id = $1", i64s(ib, rq->id));
+	if (!db_ok(r))
+		return rs_db(rq, rs, r);
+	int st;
+	if (PQntuples(r) != 1) {
+		st = rs_err(rs, 404, "not_found", "no report %lld", (long long)rq->id);
+	} else if (!auth_tenant_ok(&rq->actor, db_i64(r, 0, 0))) {
+		st = rs_err(rs, 403, "forbidden", "report %lld belongs to another tenant",
+		            (long long)rq->id);
+	} else if (json) {
+		json_t *j = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
+		st = j != NULL ? rs_json(rs, 200, j) : rs_db(rq, rs, NULL);
+	} else if (html && PQgetisnull(r, 0, 3)) {
+		st = rs_err(rs, 404, "not_found", "report %lld has no HTML form (a monthly report"
+		            " has one, R-25)", (long long)rq->id);
+	} else {
+		const char *text = PQgetvalue(r, 0, html ? 3 : 2);
+		char *b = strdup(text);
+		if (b == NULL) {
+			st = rs_err(rs, 500, "internal", "out of memory");
+		} else {
+			free(rs->body);
+			rs->body = b;
+			rs->len = strlen(b);
+			rs->status = st = 200;
+			rs->ctype = html ? "text/html; charset=utf-8" : "text/markdown; charset=utf-8";
+		}
+	}
+	PQclear(r);
 	return st;
 }
