@@ -17,6 +17,14 @@
  *     as kind monthly with its 13-month retention (R-28), audited, mail
  *     queued to the contacts; and not while another holder has the jobs'
  *     advisory lock;
+ *   - the published report keeps its HTML beside the Markdown (same model:
+ *     sections, <svg> chart, counts, every endpoint string escaped, the
+ *     hostile ones included); a daemon with --smtp mails it to a real SMTP
+ *     sink (tests/lib/smtp_sink.py) as multipart/alternative whose text/plain
+ *     and text/html parts decode to exactly the stored Markdown and HTML,
+ *     while the quick-report mails stay text/plain; GET /v1/reports/{id}
+ *     returns the JSON, ?format=md the Markdown and ?format=html the HTML
+ *     (text/html, nosniff, CSP), other tenants' callers refused;
  *   - a daemon down through two due dates catches up, oldest month first.
  */
 #include <setjmp.h>
@@ -26,17 +34,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <curl/curl.h>
 #include <jansson.h>
 
 #include "cmdd_helper.h"
+#include "smtp_sink.h"
 #include "th.h"
 
 static struct {
 	char *db;
 	PGconn *pg;
-	char *alice, *ws1, *ws2, *wb1;
+	char *alice, *bob, *ws1, *ws2, *wb1;
 	long acme, beta;
 	long a1, a2, a3, a4, a5, a6, a_oct1, a_sep, a_nov, b1;
 } W;
@@ -147,16 +158,24 @@ static void publish(const struct cmdd *d, long id, const char *kind)
 	json_decref(call(d, "POST", path_of(id, "reports"), W.alice, body, 201));
 }
 
-static void start(struct cmdd *d, const char *fake_now, const char *interval)
+/* A daemon on the injected clock; smtp: its --smtp URL, or NULL. */
+static void start_smtp(struct cmdd *d, const char *fake_now, const char *interval,
+                       const char *smtp)
 {
 	static char env[8][64];
 	static int slot;
 	char *e = env[slot++ % 8];
 	snprintf(e, sizeof env[0], "ITRACE_FAKE_NOW=%s", fake_now);
 	char *envp[] = {e, NULL};
-	const char *args[] = {"--job-interval", interval, "--threads", "2", NULL};
+	const char *args[] = {"--job-interval", interval, "--threads", "2",
+	                      smtp != NULL ? "--smtp" : NULL, smtp, NULL};
 	if (cmdd_start(d, W.db, args, envp) != 0)
 		fail_msg("cannot start itrace-cmdd at %s", fake_now);
+}
+
+static void start(struct cmdd *d, const char *fake_now, const char *interval)
+{
+	start_smtp(d, fake_now, interval, NULL);
 }
 
 /* Stop a daemon; it must exit cleanly (its log is shown when not). */
@@ -190,6 +209,7 @@ static int setup(void **state)
 	W.acme = num("SELECT id FROM tenant WHERE name = 'acme'");
 	W.beta = num("SELECT id FROM tenant WHERE name = 'beta'");
 	W.alice = ADMIN("token", "add", "--analyst", "alice", "--role", "analyst");
+	W.bob = ADMIN("token", "add", "--analyst", "bob", "--role", "viewer", "--tenant", "beta");
 	W.ws1 = ADMIN("token", "add", "--endpoint", "ws1", "--tenant", "acme");
 	W.ws2 = ADMIN("token", "add", "--endpoint", "ws2", "--tenant", "acme");
 	W.wb1 = ADMIN("token", "add", "--endpoint", "wb1", "--tenant", "beta");
@@ -241,6 +261,9 @@ static int setup(void **state)
 	W.a_nov = post_alert(&d, W.ws1, '2', "C:\\\\x\\\\november.exe");
 	stop(&d);
 	sql("UPDATE endpoint SET hostname = 'ws2<img src=x onerror=alert(1)>' WHERE name = 'ws2'");
+	/* An attribute breakout in another endpoint string (table 2). */
+	sql("UPDATE endpoint SET client_version = '9.9\"><img src=x onerror=alert(2)>'"
+	    " WHERE name = 'ws1'");
 	/* Registered long before October (the tokens were made today). */
 	sql("UPDATE endpoint SET created_at = '2026-01-01T00:00:00Z'");
 	/* October's uptime: one gap, 10 October 12:00-14:30 JST (the seeding
@@ -257,7 +280,7 @@ static int teardown(void **state)
 	(void)state;
 	PQfinish(W.pg);
 	th_db_drop(W.db);
-	free(W.alice), free(W.ws1), free(W.ws2), free(W.wb1);
+	free(W.alice), free(W.bob), free(W.ws1), free(W.ws2), free(W.wb1);
 	return 0;
 }
 
@@ -487,6 +510,264 @@ static void test_daemon_publishes(void **state)
 	PQclear(r);
 }
 
+/* GET path with a token: the status, the body (owned) and the Content-Type
+ * and Content-Security-Policy headers (owned, "" when absent). */
+struct got {
+	long status;
+	char *body, ctype[128], csp[256], nosniff[64];
+	size_t len;
+};
+
+static size_t got_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct got *g = ud;
+	char *nb = realloc(g->body, g->len + size * n + 1);
+	if (nb == NULL)
+		return 0;
+	memcpy(nb + g->len, p, size * n);
+	g->len += size * n;
+	nb[g->len] = '\0';
+	g->body = nb;
+	return size * n;
+}
+
+static void header_value(const char *line, size_t n, const char *name, char *out, size_t cap)
+{
+	size_t l = strlen(name);
+	if (n <= l + 1 || strncasecmp(line, name, l) != 0 || line[l] != ':')
+		return;
+	const char *v = line + l + 1;
+	while (*v == ' ')
+		v++;
+	size_t vl = n - (size_t)(v - line);
+	while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+		vl--;
+	snprintf(out, cap, "%.*s", (int)vl, v);
+}
+
+static size_t got_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct got *g = ud;
+	header_value(p, size * n, "Content-Type", g->ctype, sizeof g->ctype);
+	header_value(p, size * n, "Content-Security-Policy", g->csp, sizeof g->csp);
+	header_value(p, size * n, "X-Content-Type-Options", g->nosniff, sizeof g->nosniff);
+	return size * n;
+}
+
+static void get(const struct cmdd *d, const char *path, const char *token, struct got *g)
+{
+	memset(g, 0, sizeof *g);
+	g->body = calloc(1, 1);
+	CURL *c = curl_easy_init();
+	char url[512], auth[256];
+	snprintf(url, sizeof url, "%s%s", d->url, path);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+	struct curl_slist *h = curl_slist_append(NULL, auth);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, got_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, g);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, got_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, g);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &g->status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+}
+
+static char *report_col(long id, const char *col)
+{
+	char q[160];
+	snprintf(q, sizeof q, "SELECT %s FROM report WHERE id = %ld", col, id);
+	char *v = th_scalar(W.pg, q);
+	if (v == NULL)
+		fail_msg("report %ld: no %s", id, col);
+	return v;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	return v != NULL ? v : "(missing)";
+}
+
+/* R-25: the HTML stored with the Markdown, mailed as multipart/alternative,
+ * served by the API; every endpoint string escaped in it. */
+static void test_daemon_html_mail_api(void **state)
+{
+	(void)state;
+	long id = num("SELECT id FROM report WHERE tenant_id = %ld AND kind = 'monthly'"
+	              " AND period = '2026-10-01'", W.acme);
+	assert_true(id > 0);
+	char *md = report_col(id, "body"), *html = report_col(id, "html");
+	/* The document: sections of the service description, the chart,
+	 * the counts of the same snapshot as the Markdown. */
+	must(html, "<!DOCTYPE html>\n<html lang=\"ja\">");
+	must(html, "<h1>月次レポート: acme 2026年10月</h1>");
+	must(html, "<h2>1 ヶ月のエグゼクティブ・サマリー</h2>");
+	must(html, "<h2>1 ヶ月のサービス稼働状況</h2>");
+	must(html, "<h2>別紙と用語</h2>");
+	must(html, "<svg class=\"chart\"");
+	must(html, "<title>2026-10-14: 6</title>");
+	assert_int_equal(th_count_str(html, "<rect class=\"bar\""), 2);
+	must(html, "<tr><td>受信した検知アラート</td><td>7</td></tr>");
+	must(html, "<td class=\"v-black\">ブラック</td><td class=\"n\">1</td>");
+	must(html, "<td class=\"v-white\">ホワイト</td><td class=\"n\">3</td>");
+	must(html, "<td class=\"v-pending\">判定待ち</td><td class=\"n\">2</td>");
+	must(html, "作成日時: 2026-11-09 09:30");
+	must(md, "作成日時: 2026-11-09 09:30");
+	must(md, "| 受信した検知アラート | 7 |");
+	/* Hostile endpoint strings: escaped, never markup. */
+	must(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
+	must(html, "ws2&lt;img src=x onerror=alert(1)&gt;");
+	must(html, "9.9&quot;&gt;&lt;img src=x onerror=alert(2)&gt;");
+	must(html, "disk \\e]0;pwn\\x07 full &lt;b&gt;");
+	must_not(html, "<script");
+	must_not(html, "<img");
+	must_not(html, "9.9\"");
+	must_not(html, "<b>");
+	for (const char *q = html; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 && *q != '\n')
+			fail_msg("control character 0x%02x in the HTML", (unsigned char)*q);
+	/* Every monthly report has both forms, its mail the same two. */
+	assert_int_equal(num("SELECT count(*) FROM report WHERE kind = 'monthly'"
+	                     " AND (html IS NULL OR html NOT LIKE '<!DOCTYPE html>%%')"), 0);
+	assert_int_equal(num("SELECT count(*) FROM outbox o JOIN report r ON r.id = o.report_id"
+	                     " WHERE r.kind = 'monthly' AND o.body = r.body AND o.html = r.html"), 2);
+	assert_int_equal(num("SELECT count(*) FROM report WHERE kind <> 'monthly'"
+	                     " AND html IS NOT NULL"), 0);
+	/* The audit row of the publication carries neither text. */
+	assert_int_equal(num("SELECT count(*) FROM audit WHERE object = 'report:%ld'"
+	                     " AND action = 'report.publish' AND NOT (after ? 'body')"
+	                     " AND NOT (after ? 'html') AND after->>'kind' = 'monthly'", id), 1);
+
+	/* A daemon with --smtp sends the outbox to a real SMTP server. */
+	if (!smtp_sink_usable())
+		fail_msg("python3-aiosmtpd is needed for the mail part (tests/lib/deps.sh)");
+	struct smtp_sink sk;
+	assert_int_equal(smtp_sink_start(&sk, 0, NULL), 0);
+	char url[64];
+	struct cmdd d;
+	start_smtp(&d, "2026-11-09T03:00:00Z", "0.1", smtp_sink_url(&sk, url, sizeof url));
+	long queued = num("SELECT count(*) FROM outbox");
+	long sent = 0;
+	for (int i = 0; i < 200 && sent < queued; i++) {
+		usleep(50000);
+		sent = num("SELECT count(*) FROM outbox WHERE state = 'sent'");
+	}
+	assert_int_equal(sent, queued);
+
+	/* The API, on the same daemon. */
+	char path[96];
+	struct got g;
+	snprintf(path, sizeof path, "/v1/reports/%ld?format=html", id);
+	get(&d, path, W.alice, &g);
+	assert_int_equal(g.status, 200);
+	assert_string_equal(g.ctype, "text/html; charset=utf-8");
+	assert_string_equal(g.csp, "default-src 'none'; style-src 'unsafe-inline'");
+	assert_string_equal(g.nosniff, "nosniff");
+	assert_string_equal(g.body, html);
+	free(g.body);
+	snprintf(path, sizeof path, "/v1/reports/%ld?format=md", id);
+	get(&d, path, W.alice, &g);
+	assert_int_equal(g.status, 200);
+	assert_string_equal(g.ctype, "text/markdown; charset=utf-8");
+	assert_string_equal(g.body, md);
+	free(g.body);
+	snprintf(path, sizeof path, "/v1/reports/%ld", id);
+	get(&d, path, W.alice, &g);
+	assert_int_equal(g.status, 200);
+	assert_string_equal(g.ctype, "application/json");
+	json_t *j = json_loads(g.body, 0, NULL);
+	free(g.body);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "id")), id);
+	assert_int_equal(json_integer_value(json_object_get(j, "tenant")), W.acme);
+	assert_string_equal(jstr(j, "kind"), "monthly");
+	assert_string_equal(jstr(j, "lang"), "ja");
+	assert_string_equal(jstr(j, "period"), "2026-10-01");
+	assert_string_equal(jstr(j, "author"), "system");
+	assert_string_equal(jstr(j, "body"), md);
+	json_t *f = json_object_get(j, "formats");
+	assert_int_equal(json_array_size(f), 2);
+	assert_string_equal(json_string_value(json_array_get(f, 1)), "html");
+	assert_null(json_object_get(j, "html"));
+	json_decref(j);
+	/* Another tenant's caller, a bad format, a quick report (no HTML),
+	 * no such report. */
+	snprintf(path, sizeof path, "/v1/reports/%ld?format=html", id);
+	get(&d, path, W.bob, &g);
+	assert_int_equal(g.status, 403);
+	must_not(g.body, "<html");
+	free(g.body);
+	snprintf(path, sizeof path, "/v1/reports/%ld?format=pdf", id);
+	get(&d, path, W.alice, &g);
+	assert_int_equal(g.status, 400);
+	must(g.body, "\"bad_field\"");
+	free(g.body);
+	long quick = num("SELECT min(id) FROM report WHERE kind = 'quick' AND tenant_id = %ld",
+	                 W.acme);
+	snprintf(path, sizeof path, "/v1/reports/%ld?format=html", quick);
+	get(&d, path, W.alice, &g);
+	assert_int_equal(g.status, 404);
+	assert_string_equal(g.ctype, "application/json");
+	free(g.body);
+	snprintf(path, sizeof path, "/v1/reports/%ld", quick);
+	get(&d, path, W.alice, &g);
+	assert_int_equal(g.status, 200);
+	j = json_loads(g.body, 0, NULL);
+	free(g.body);
+	assert_int_equal(json_array_size(json_object_get(j, "formats")), 1);
+	json_decref(j);
+	get(&d, "/v1/reports/999999?format=html", W.alice, &g);
+	assert_int_equal(g.status, 404);
+	free(g.body);
+	stop(&d);
+	smtp_sink_stop(&sk);
+
+	/* The monthly mail: multipart/alternative, both parts exactly the
+	 * stored texts; the quick-report mails unchanged (text/plain). */
+	assert_int_equal(smtp_sink_count(&sk), queued);
+	int monthly = 0, plain = 0;
+	for (int i = 1; i <= smtp_sink_count(&sk); i++) {
+		json_t *m = smtp_sink_msg(&sk, i);
+		assert_non_null(m);
+		assert_null(json_object_get(m, "error"));
+		assert_int_equal(json_integer_value(json_object_get(m, "defects")), 0);
+		assert_true(json_integer_value(json_object_get(m, "max_line")) <= 998);
+		const char *subj = jstr(m, "subject");
+		if (strcmp(subj, "[InfoTrace] 月次レポート 2026年10月: acme") == 0) {
+			monthly++;
+			assert_string_equal(jstr(m, "ctype"), "multipart/alternative");
+			assert_string_equal(json_string_value(json_array_get(json_object_get(m, "rcpt_tos"), 0)),
+			                    "soc@acme.example");
+			json_t *parts = json_object_get(m, "parts");
+			assert_int_equal(json_array_size(parts), 2);
+			json_t *t = json_array_get(parts, 0), *h = json_array_get(parts, 1);
+			assert_string_equal(jstr(t, "ctype"), "text/plain");
+			assert_string_equal(jstr(t, "charset"), "utf-8");
+			assert_string_equal(jstr(t, "body"), md);
+			assert_string_equal(jstr(h, "ctype"), "text/html");
+			assert_string_equal(jstr(h, "charset"), "utf-8");
+			assert_string_equal(jstr(h, "body"), html);
+			must_not(jstr(h, "body"), "<img");
+			must_not(jstr(h, "body"), "<script");
+			must(jstr(m, "raw"), "Subject: =?UTF-8?B?");
+		} else if (strstr(subj, "速報レポート") != NULL) {
+			plain++;
+			assert_string_equal(jstr(m, "ctype"), "text/plain");
+			assert_int_equal(json_array_size(json_object_get(m, "parts")), 0);
+		}
+		json_decref(m);
+	}
+	assert_int_equal(monthly, 1);
+	assert_true(plain >= 1);
+	free(md);
+	free(html);
+}
+
 /* A daemon down through the next due dates catches up with the two
  * months before its today, oldest first, each once. */
 static void test_daemon_catches_up(void **state)
@@ -520,6 +801,12 @@ static void test_daemon_catches_up(void **state)
 	                     " AND b.period = '2026-12-01' AND a.id < b.id"), 2);
 	assert_int_equal(num("SELECT count(*) FROM outbox o JOIN report r ON r.id = o.report_id"
 	                     " WHERE r.kind = 'monthly'"), 6);
+	/* Each with its HTML, mailed with it (R-25). */
+	assert_int_equal(num("SELECT count(*) FROM report WHERE kind = 'monthly'"
+	                     " AND period = '2026-11-01' AND html LIKE '%%november.exe%%'"
+	                     " AND html LIKE '%%<svg class=\"chart\"%%'"), 1);
+	assert_int_equal(num("SELECT count(*) FROM outbox o JOIN report r ON r.id = o.report_id"
+	                     " WHERE r.kind = 'monthly' AND o.html = r.html AND r.html IS NOT NULL"), 6);
 }
 
 int main(void)
@@ -528,6 +815,7 @@ int main(void)
 		cmocka_unit_test(test_cli_markdown),
 		cmocka_unit_test(test_cli_html_ja),
 		cmocka_unit_test(test_daemon_publishes),
+		cmocka_unit_test(test_daemon_html_mail_api),
 		cmocka_unit_test(test_daemon_catches_up),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
