@@ -343,6 +343,10 @@ void av_evidence(struct app *a, struct evw_result *r)
 	struct av_pane *p = &a->av;
 	if (r == NULL)
 		return;
+	if (r->tl != NULL) {   /* a timeline page (timeline.c) */
+		tl_page(a, r);
+		return;
+	}
 	if (r->gen != p->gen || r->alert_id != p->alert_id || a->view != VIEW_ALERT) {
 		evw_result_free(r);
 		return;

@@ -1,5 +1,7 @@
 /* avdraw.c - drawing of and movement in the alert view's four panes:
  * tree, timeline (timeline.c draws), report preview, attributes. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -255,6 +257,18 @@ void av_next_item(struct app *a)
 void av_set_regex(struct app *a, const char *re)
 {
 	struct av_pane *p = &a->av;
+	if (re != NULL && re[0] != '\0') {
+		/* compiled here only to refuse a bad pattern at once, with PCRE2's
+		 * message and offset; the filter in force stays. The worker
+		 * compiles its own copy (evworker.c). */
+		char err[200];
+		pcre2_code *code = q_re_compile(re, err, sizeof err);
+		if (code == NULL) {
+			app_msg(a, MSG_ERROR, "timeline filter: %s", err);
+			return;
+		}
+		pcre2_code_free(code);
+	}
 	free(p->tl_re);
 	p->tl_re = re != NULL && re[0] != '\0' ? strdup(re) : NULL;
 	p->sub = AV_TIMELINE;

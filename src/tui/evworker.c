@@ -8,17 +8,28 @@
  * the worker answers through a pipe that the poll() loop watches. The
  * worker touches no curses and no app state.
  *
+ * It also reads the alert view's event timeline (timeline.c asks): pages
+ * of the 7-day window by keyset, filtered by the PCRE2 pattern here, on
+ * the raw field bytes (the console's one regex dialect, as the queue's
+ * search; PostgreSQL's ~* is another). A filter that matches little reads
+ * the window in chunks until a page is full or the window ends; a newer
+ * request (or evidence, or stop) ends the scan between chunks. Shown text
+ * is sanitized here (san_str), matching never sees it.
+ *
  * Ownership: a result is owned by whoever took it (evw_take) and freed
  * with evw_result_free.
  */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <fcntl.h>
+#include <pcre2.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "db/conn.h"
+#include "core/sanitize.h"
 #include "db/evidence.h"
 #include "tui/tui.h"
 
@@ -32,6 +43,8 @@ static struct {
 	unsigned req_gen;
 	int stop;
 	struct evw_result *done; /* the latest answer, not yet taken */
+	struct tl_req *tl;       /* a timeline request waiting, owned */
+	struct evw_result *tl_done;
 	int pipe[2];
 } W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
        .pipe = {-1, -1}};
@@ -51,12 +64,37 @@ void evw_result_free(struct evw_result *r)
 	free(r->sha256);
 	free(r->detection);
 	free(r->action);
+	if (r->tl != NULL) {
+		for (size_t i = 0; i < r->tl->n; i++)
+			free(r->tl->rows[i].text);
+		free(r->tl->rows);
+		free(r->tl);
+	}
 	free(r);
+}
+
+static void req_free(struct tl_req *q)
+{
+	if (q == NULL)
+		return;
+	free((char *)q->kinds);
+	free((char *)q->re);
+	free(q);
 }
 
 static char *dup0(const char *s)
 {
 	return strdup(s != NULL ? s : "");
+}
+
+static int connected(PGconn **c, char **err)
+{
+	if (*c != NULL && PQstatus(*c) == CONNECTION_OK)
+		return 1;
+	if (*c != NULL)
+		PQfinish(*c);
+	*c = db_connect(W.conninfo, "itrace-tui evidence", err);
+	return *c != NULL;
 }
 
 static struct evw_result *load(PGconn **c, int64_t id, unsigned gen)
@@ -67,14 +105,9 @@ static struct evw_result *load(PGconn **c, int64_t id, unsigned gen)
 	r->alert_id = id;
 	r->gen = gen;
 	char *err = NULL;
-	if (*c == NULL || PQstatus(*c) != CONNECTION_OK) {
-		if (*c != NULL)
-			PQfinish(*c);
-		*c = db_connect(W.conninfo, "itrace-tui evidence", &err);
-		if (*c == NULL) {
-			r->err = err != NULL ? err : strdup("cannot connect");
-			return r;
-		}
+	if (!connected(c, &err)) {
+		r->err = err != NULL ? err : strdup("cannot connect");
+		return r;
 	}
 	struct evidence ev;
 	int rc = evidence_load(*c, id, 0, &ev, &err);
@@ -108,24 +141,199 @@ static struct evw_result *load(PGconn **c, int64_t id, unsigned gen)
 	return r;
 }
 
+/* Something newer than the scan in progress is waiting. */
+static int superseded(void)
+{
+	pthread_mutex_lock(&W.mu);
+	int s = W.tl != NULL || W.req_id != 0 || W.stop;
+	pthread_mutex_unlock(&W.mu);
+	return s;
+}
+
+#define TL_PAGE 200
+#define TL_CHUNK 2000   /* rows read per query while a filter scans */
+
+/* The fields a filter looks at, in the order shown (SELECT columns 5..). */
+enum { F_IMAGE = 5, F_PID, F_TARGET, F_DETAILS, F_REMOTE, F_CMDLINE, F_USER, F_END };
+
+static int row_matches(PGresult *r, int i, const pcre2_code *re, pcre2_match_data *md)
+{
+	static const int fields[] = {F_IMAGE, F_CMDLINE, F_USER, F_TARGET, F_DETAILS, F_REMOTE};
+	for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+		int f = fields[k];
+		if (PQgetisnull(r, i, f))
+			continue;
+		if (pcre2_match(re, (PCRE2_SPTR)PQgetvalue(r, i, f), (PCRE2_SIZE)PQgetlength(r, i, f), 0,
+		                0, md, NULL) >= 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* What the timeline shows of an event: image [pid] target details
+ * address command line (user), sanitized. */
+static char *row_text(PGresult *r, int i)
+{
+	size_t len = 16;
+	for (int f = F_IMAGE; f < F_END; f++)
+		len += (size_t)PQgetlength(r, i, f) + 8;
+	char *raw = malloc(len);
+	if (raw == NULL)
+		return NULL;
+	size_t o = 0;
+	for (int f = F_IMAGE; f < F_END; f++) {
+		if (PQgetisnull(r, i, f))
+			continue;
+		const char *v = PQgetvalue(r, i, f);
+		int n = snprintf(raw + o, len - o, f == F_PID ? "%s[%s]" : f == F_USER ? "%s(%s)" : "%s%s",
+		                 o > 0 ? " " : "", v);
+		if (n > 0)
+			o += (size_t)n < len - o ? (size_t)n : len - o - 1;
+	}
+	raw[o] = '\0';
+	char *s = san_str(raw);
+	free(raw);
+	return s;
+}
+
+static int page_add(struct tl_page *pg, PGresult *r, int i)
+{
+	struct tl_row *nv = realloc(pg->rows, (pg->n + 1) * sizeof *nv);
+	if (nv == NULL)
+		return -1;
+	pg->rows = nv;
+	struct tl_row *t = &pg->rows[pg->n];
+	memset(t, 0, sizeof *t);
+	t->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	t->ts = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+	snprintf(t->kind, sizeof t->kind, "%s", PQgetvalue(r, i, 2));
+	t->key = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+	t->pid = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+	t->text = row_text(r, i);
+	if (t->text == NULL)
+		return -1;
+	pg->n++;
+	return 0;
+}
+
+/* One page of q; NULL when superseded (the answer would be dropped). */
+static struct evw_result *timeline(PGconn **c, const struct tl_req *q)
+{
+	struct evw_result *res = calloc(1, sizeof *res);
+	struct tl_page *pg = calloc(1, sizeof *pg);
+	if (res == NULL || pg == NULL) {
+		free(res);
+		free(pg);
+		return NULL;
+	}
+	res->tl = pg;
+	pg->gen = q->gen;
+	pg->last_ts = q->after_ts;
+	pg->last_id = q->after_id;
+	char *err = NULL;
+	if (!connected(c, &err)) {
+		res->err = err != NULL ? err : strdup("cannot connect");
+		return res;
+	}
+	pcre2_code *re = NULL;
+	pcre2_match_data *md = NULL;
+	if (q->re != NULL) {
+		char why[200];
+		re = q_re_compile(q->re, why, sizeof why);
+		md = re != NULL ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
+		if (md == NULL) {
+			res->err = strdup(re == NULL ? why : "out of memory");
+			pcre2_code_free(re);
+			return res;
+		}
+	}
+	static const char sql[] =
+		"SELECT id, (extract(epoch from ts)*1000000)::int8, kind::text,"
+		" coalesce(proc_key,0), coalesce(pid,-1),"
+		" image, pid::text, target, details, remote_ip || ':' || remote_port, cmdline, user_name"
+		" FROM event WHERE endpoint_id = $1"
+		" AND ts >= timestamptz 'epoch' + $2::int8 * interval '1 microsecond'"
+		" AND ts <= timestamptz 'epoch' + $3::int8 * interval '1 microsecond'"
+		" AND (ts, id) > (timestamptz 'epoch' + $4::int8 * interval '1 microsecond', $5::int8)"
+		" AND ($6::text[] IS NULL OR kind::text = ANY($6::text[]))"
+		" AND ($8::int8 IS NULL OR (proc_key = $8::int8 AND pid = $9::int8))"
+		" ORDER BY ts, id LIMIT $7::int8";
+	char ep[24], from[24], to[24], lts[24], lid[24], lim[24], key[24], pid[24];
+	snprintf(ep, sizeof ep, "%lld", (long long)q->endpoint_id);
+	snprintf(from, sizeof from, "%lld", (long long)q->from_us);
+	snprintf(to, sizeof to, "%lld", (long long)q->to_us);
+	snprintf(lim, sizeof lim, "%d", re != NULL ? TL_CHUNK : TL_PAGE);
+	snprintf(key, sizeof key, "%lld", (long long)q->key);
+	snprintf(pid, sizeof pid, "%lld", (long long)q->pid);
+	for (;;) {
+		snprintf(lts, sizeof lts, "%lld", (long long)pg->last_ts);
+		snprintf(lid, sizeof lid, "%lld", (long long)pg->last_id);
+		const char *params[9] = {ep, from, to, lts, lid, q->kinds, lim,
+		                         q->one_proc ? key : NULL, q->one_proc ? pid : NULL};
+		PGresult *r = PQexecParams(*c, sql, 9, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			res->err = strdup(PQresultErrorMessage(r));
+			PQclear(r);
+			break;
+		}
+		int n = PQntuples(r), i;
+		for (i = 0; i < n && pg->n < TL_PAGE; i++) {
+			pg->scanned++;
+			pg->last_ts = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+			pg->last_id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+			if ((re == NULL || row_matches(r, i, re, md)) && page_add(pg, r, i) != 0) {
+				res->err = strdup("out of memory");
+				break;
+			}
+		}
+		/* more: the page filled before the rows ran out, or a full chunk */
+		pg->more = i < n || n == atoi(lim);
+		PQclear(r);
+		if (res->err != NULL || pg->n >= TL_PAGE || !pg->more)
+			break;
+		if (superseded()) {
+			evw_result_free(res);
+			res = NULL;
+			break;
+		}
+	}
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	return res;
+}
+
 static void *worker(void *arg)
 {
 	(void)arg;
 	PGconn *c = NULL;
 	pthread_mutex_lock(&W.mu);
 	for (;;) {
-		while (W.req_id == 0 && !W.stop)
+		while (W.req_id == 0 && W.tl == NULL && !W.stop)
 			pthread_cond_wait(&W.cv, &W.mu);
 		if (W.stop)
 			break;
-		int64_t id = W.req_id;
-		unsigned gen = W.req_gen;
-		W.req_id = 0;
-		pthread_mutex_unlock(&W.mu);
-		struct evw_result *r = load(&c, id, gen);
-		pthread_mutex_lock(&W.mu);
-		evw_result_free(W.done);
-		W.done = r;
+		struct evw_result *r;
+		if (W.req_id != 0) {
+			int64_t id = W.req_id;
+			unsigned gen = W.req_gen;
+			W.req_id = 0;
+			pthread_mutex_unlock(&W.mu);
+			r = load(&c, id, gen);
+			pthread_mutex_lock(&W.mu);
+			evw_result_free(W.done);
+			W.done = r;
+		} else {
+			struct tl_req *q = W.tl;
+			W.tl = NULL;
+			pthread_mutex_unlock(&W.mu);
+			r = timeline(&c, q);
+			req_free(q);
+			pthread_mutex_lock(&W.mu);
+			if (r == NULL)
+				continue;
+			evw_result_free(W.tl_done);
+			W.tl_done = r;
+		}
 		char b = 1;
 		if (write(W.pipe[1], &b, 1) < 0 && errno != EAGAIN)
 			break;
@@ -167,6 +375,23 @@ void evw_request(int64_t alert_id, unsigned gen)
 	pthread_mutex_unlock(&W.mu);
 }
 
+void evw_timeline(const struct tl_req *rq)
+{
+	struct tl_req *q = malloc(sizeof *q);
+	if (q == NULL)
+		return;
+	*q = *rq;
+	q->kinds = rq->kinds != NULL ? strdup(rq->kinds) : NULL;
+	q->re = rq->re != NULL ? strdup(rq->re) : NULL;
+	pthread_mutex_lock(&W.mu);
+	req_free(W.tl);
+	W.tl = q;
+	pthread_cond_signal(&W.cv);
+	pthread_mutex_unlock(&W.mu);
+}
+
+/* One answer a call: evidence first; when a timeline page waits as well
+ * the pipe is written again so that poll() comes back for it. */
 struct evw_result *evw_take(void)
 {
 	char buf[64];
@@ -174,7 +399,18 @@ struct evw_result *evw_take(void)
 		;
 	pthread_mutex_lock(&W.mu);
 	struct evw_result *r = W.done;
-	W.done = NULL;
+	if (r != NULL) {
+		W.done = NULL;
+	} else {
+		r = W.tl_done;
+		W.tl_done = NULL;
+	}
+	if (W.done != NULL || W.tl_done != NULL) {
+		char b = 1;
+		if (write(W.pipe[1], &b, 1) < 0) {
+			/* full: poll() sees it readable anyway */
+		}
+	}
 	pthread_mutex_unlock(&W.mu);
 	return r;
 }
@@ -191,6 +427,10 @@ void evw_stop(void)
 	pthread_join(W.th, NULL);
 	evw_result_free(W.done);
 	W.done = NULL;
+	evw_result_free(W.tl_done);
+	W.tl_done = NULL;
+	req_free(W.tl);
+	W.tl = NULL;
 	close(W.pipe[0]);
 	close(W.pipe[1]);
 	free(W.conninfo);

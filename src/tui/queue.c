@@ -178,6 +178,29 @@ void q_toggle_fold(struct app *a)
 	q_rebuild(a);
 }
 
+void *q_re_compile(const char *pat, char *err, size_t errlen)
+{
+	int ec;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+	                               PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec,
+	                               &off, NULL);
+	if (re == NULL) {
+		PCRE2_UCHAR msg[160];
+		if (pcre2_get_error_message(ec, msg, sizeof msg) < 0)
+			snprintf((char *)msg, sizeof msg, "error %d", ec);
+		snprintf(err, errlen, "%s at offset %zu", (char *)msg, (size_t)off);
+		return NULL;
+	}
+	/* as core/tuning.c: valgrind cannot follow JIT code (make check's
+	 * valgrind pass sets ITRACE_PCRE2_JIT=0); the interpreter answers the
+	 * same when JIT is off or unavailable */
+	const char *jit = getenv("ITRACE_PCRE2_JIT");
+	if (jit == NULL || strcmp(jit, "0") != 0)
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
+}
+
 int q_set_search(struct app *a, const char *pat, char *err, size_t errlen)
 {
 	struct q_pane *q = &a->q;
@@ -188,15 +211,10 @@ int q_set_search(struct app *a, const char *pat, char *err, size_t errlen)
 	q->search = NULL;
 	if (pat == NULL || pat[0] == '\0')
 		return 0;
-	int ec;
-	PCRE2_SIZE off;
-	q->re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-	                      PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec,
-	                      &off, NULL);
+	char why[200];
+	q->re = q_re_compile(pat, why, sizeof why);
 	if (q->re == NULL) {
-		PCRE2_UCHAR msg[160];
-		pcre2_get_error_message(ec, msg, sizeof msg);
-		snprintf(err, errlen, "search: %s at offset %zu", (char *)msg, (size_t)off);
+		snprintf(err, errlen, "search: %s", why);
 		return -1;
 	}
 	q->search = strdup(pat);

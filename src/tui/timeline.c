@@ -1,18 +1,18 @@
 /* timeline.c - the event timeline of the alert's endpoint over the 7-day
  * lookback (R-11), paged by keyset (ts, id), 200 rows a page, never the
  * whole window at once (DESIGN.md "Measured"). Filters: the report item
- * (event kinds), a regex (PostgreSQL ~*, case-insensitive, over image,
- * target, details, address and command line) and one process (Enter on a
- * tree node). Events of the detected process and its descendants are
- * highlighted. */
+ * (event kinds) and one process (Enter on a tree node) in the query, and a
+ * PCRE2 pattern (the queue search's dialect: caseless, UTF) that the
+ * evidence worker applies to the raw image, command line, user, target,
+ * details and remote address of the window's events (evworker.c), so
+ * typing never waits for a scan. Events of the detected process and its
+ * descendants are highlighted. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/sla.h"
 #include "tui/tui.h"
-
-#define TL_PAGE 200
 
 static const struct {
 	const char *en, *ja, *kinds;
@@ -46,6 +46,7 @@ void tl_free(struct av_pane *p)
 	p->tl_more = 0;
 	p->tl_loading = 0;
 	p->tl_last_ts = p->tl_last_id = 0;
+	p->tl_gen++;   /* pages still coming are dropped */
 	memset(&p->tl_lw, 0, sizeof p->tl_lw);
 }
 
@@ -57,39 +58,43 @@ static int in_subtree(const struct av_pane *p, int64_t key, int64_t pid)
 	return 0;
 }
 
-static void on_page(struct app *a, PGresult *r, const char *err, int64_t gen)
+void tl_page(struct app *a, struct evw_result *r)
 {
 	struct av_pane *p = &a->av;
-	if ((unsigned)gen != p->tl_gen)
-		return;
-	p->tl_loading = 0;
-	a->dirty = 1;
-	if (err != NULL) {
-		app_msg(a, MSG_ERROR, "timeline: %s", err);
+	struct tl_page *pg = r->tl;
+	if (pg->gen != p->tl_gen || a->view != VIEW_ALERT) {
+		evw_result_free(r);
 		return;
 	}
-	int n = PQntuples(r);
-	if (p->ntl + (size_t)n > p->captl) {
-		size_t nc = (p->ntl + (size_t)n) * 2;
+	p->tl_loading = 0;
+	a->dirty = 1;
+	if (r->err != NULL) {
+		char *e = dr_clean(r->err);
+		app_msg(a, MSG_ERROR, "timeline: %s", e);
+		free(e);
+		evw_result_free(r);
+		return;
+	}
+	if (p->ntl + pg->n > p->captl) {
+		size_t nc = (p->ntl + pg->n) * 2;
 		struct tl_row *nv = realloc(p->tl, nc * sizeof *nv);
-		if (nv == NULL)
+		if (nv == NULL) {
+			evw_result_free(r);
 			return;
+		}
 		p->tl = nv;
 		p->captl = nc;
 	}
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < pg->n; i++) {
 		struct tl_row *t = &p->tl[p->ntl++];
-		t->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-		t->ts = strtoll(PQgetvalue(r, i, 1), NULL, 10);
-		snprintf(t->kind, sizeof t->kind, "%s", PQgetvalue(r, i, 2));
-		t->key = strtoll(PQgetvalue(r, i, 3), NULL, 10);
-		t->pid = strtoll(PQgetvalue(r, i, 4), NULL, 10);
-		t->text = dr_clean(PQgetvalue(r, i, 5));
+		*t = pg->rows[i];
+		pg->rows[i].text = NULL;   /* moved */
 		t->hl = in_subtree(p, t->key, t->pid);
-		p->tl_last_ts = t->ts;
-		p->tl_last_id = t->id;
 	}
-	p->tl_more = n == TL_PAGE;
+	p->tl_last_ts = pg->last_ts;
+	p->tl_last_id = pg->last_id;
+	p->tl_more = pg->more;
+	evw_result_free(r);
 }
 
 static void fetch(struct app *a)
@@ -97,41 +102,28 @@ static void fetch(struct app *a)
 	struct av_pane *p = &a->av;
 	if (p->endpoint_id == 0 || p->tl_loading)
 		return;
-	char ep[24], from[24], to[24], lts[24], lid[24], key[24], pid[24];
-	snprintf(ep, sizeof ep, "%lld", (long long)p->endpoint_id);
-	snprintf(from, sizeof from, "%lld", (long long)sla_lookback_start(p->detected));
-	snprintf(to, sizeof to, "%lld", (long long)(p->detected + CAL_US_PER_DAY));
-	snprintf(lts, sizeof lts, "%lld", (long long)(p->ntl ? p->tl_last_ts : sla_lookback_start(p->detected) - 1));
-	snprintf(lid, sizeof lid, "%lld", (long long)(p->ntl ? p->tl_last_id : -1));
-	snprintf(key, sizeof key, "%lld", (long long)p->tl_key);
-	snprintf(pid, sizeof pid, "%lld", (long long)p->tl_pid);
-	const char *params[9] = {ep, from, to, lts, lid, items[p->tl_item].kinds, p->tl_re,
-	                         p->tl_key != 0 || p->tl_pid != 0 ? key : NULL,
-	                         p->tl_key != 0 || p->tl_pid != 0 ? pid : NULL};
-	static const char sql[] =
-		"SELECT id, (extract(epoch from ts)*1000000)::int8, kind::text,"
-		" coalesce(proc_key,0), coalesce(pid,-1), txt FROM ("
-		" SELECT id, ts, kind, proc_key, pid, concat_ws(' ', image,"
-		"  '[' || pid || ']', target, details,"
-		"  remote_ip || ':' || remote_port, cmdline) AS txt"
-		" FROM event WHERE endpoint_id = $1"
-		" AND ts >= timestamptz 'epoch' + $2::int8 * interval '1 microsecond'"
-		" AND ts <= timestamptz 'epoch' + $3::int8 * interval '1 microsecond'"
-		" AND (ts, id) > (timestamptz 'epoch' + $4::int8 * interval '1 microsecond', $5::int8)"
-		" AND ($6::text[] IS NULL OR kind::text = ANY($6::text[]))"
-		" AND ($8::int8 IS NULL OR (proc_key = $8::int8 AND pid = $9::int8))"
-		" ORDER BY ts, id) e"
-		" WHERE ($7::text IS NULL OR txt ~* $7::text)"
-		" ORDER BY ts, id LIMIT 200";
-	if (pgc_query(a->db, sql, 9, params, on_page, p->tl_gen) == 0)
-		p->tl_loading = 1;
+	int64_t from = sla_lookback_start(p->detected);
+	struct tl_req rq = {
+		.gen = p->tl_gen,
+		.endpoint_id = p->endpoint_id,
+		.from_us = from,
+		.to_us = p->detected + CAL_US_PER_DAY,
+		.after_ts = p->tl_last_ts != 0 || p->tl_last_id != 0 ? p->tl_last_ts : from - 1,
+		.after_id = p->tl_last_ts != 0 || p->tl_last_id != 0 ? p->tl_last_id : -1,
+		.key = p->tl_key,
+		.pid = p->tl_pid,
+		.one_proc = p->tl_key != 0 || p->tl_pid != 0,
+		.kinds = items[p->tl_item].kinds,
+		.re = p->tl_re,
+	};
+	evw_timeline(&rq);
+	p->tl_loading = 1;
 }
 
 void tl_reload(struct app *a)
 {
 	struct av_pane *p = &a->av;
 	tl_free(p);
-	p->tl_gen++;
 	fetch(a);
 	a->dirty = 1;
 }
@@ -175,12 +167,17 @@ void tl_draw(struct app *a, int y, int h)
 	struct av_pane *p = &a->av;
 	int hd = dr_attr(a, THM_dim);
 	dr_fill(y, 0, COLS, dr_attr(a, THM_normal));
+	/* the pattern as typed, made safe for the terminal like any text */
+	char *re = p->tl_re != NULL ? dr_clean(p->tl_re) : NULL;
 	dr_textf(y, 1, COLS - 2, hd, "%s%s%s%s%s  %zu%s events (UTC; highlighted: the detected process and its descendants)",
-	         tl_item_name(p->tl_item, p->lang_en), p->tl_re ? "  /" : "", p->tl_re ? p->tl_re : "",
-	         p->tl_re ? "/" : "", p->tl_key || p->tl_pid ? "  one process" : "", p->ntl,
+	         tl_item_name(p->tl_item, p->lang_en), re ? "  /" : "", re ? re : "",
+	         re ? "/" : "", p->tl_key || p->tl_pid ? "  one process" : "", p->ntl,
 	         p->tl_more ? "+" : "");
+	free(re);
 	if (p->ntl == 0) {
-		dr_text(y + 2, 2, COLS - 2, p->tl_loading ? "loading events..." : "no events match",
+		dr_text(y + 2, 2, COLS - 2,
+		        !p->tl_loading ? "no events match" : p->tl_re != NULL ? "filtering events..."
+		                                                          : "loading events...",
 		        dr_attr(a, THM_dim));
 		return;
 	}

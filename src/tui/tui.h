@@ -186,6 +186,11 @@ void q_rebuild(struct app *a);
 void q_draw(struct app *a, int y, int h);
 struct alert *q_current(struct app *a);
 int q_set_search(struct app *a, const char *pat, char *err, size_t errlen);
+/* The console's one regex dialect (queue search, timeline filter): PCRE2,
+ * caseless, UTF (invalid UTF-8 in subjects tolerated), JIT unless
+ * ITRACE_PCRE2_JIT=0. Returns a pcre2_code (free with pcre2_code_free), or
+ * NULL with "MESSAGE at offset N" in err. */
+void *q_re_compile(const char *pat, char *err, size_t errlen);
 int q_set_filter(struct app *a, const char *spec, char *err, size_t errlen);
 void q_toggle_fold(struct app *a);
 void q_search_next(struct app *a);
@@ -280,7 +285,8 @@ struct av_pane {
 	size_t ntl, captl;
 	struct lw tl_lw;
 	int tl_item;            /* 0 all, 1..8 report items */
-	char *tl_re;            /* server-side regex (~*), NULL none */
+	char *tl_re;            /* PCRE2 pattern (caseless, UTF) applied by the
+	                           worker to the fetched window, NULL none */
 	int64_t tl_key, tl_pid; /* jump filter: one process, 0 none */
 	int tl_more, tl_loading;
 	unsigned tl_gen;
@@ -310,10 +316,32 @@ struct evw_result {
 	double query_ms;
 	struct report *report;  /* owned */
 	char *md_ja, *md_en;    /* the report as it will be published */
+	struct tl_page *tl;     /* not NULL: a timeline page, not evidence */
+};
+/* A timeline page asked of the worker: the events of one endpoint in
+ * [from_us, to_us] after (after_ts, after_id), of the kinds (a text[]
+ * literal, NULL all) and the process (one_proc: key, pid), filtered by the
+ * PCRE2 pattern re (NULL none). */
+struct tl_req {
+	unsigned gen;
+	int64_t endpoint_id, from_us, to_us, after_ts, after_id, key, pid;
+	int one_proc;
+	const char *kinds, *re;     /* copied by evw_timeline */
+};
+struct tl_page {
+	unsigned gen;
+	struct tl_row *rows;        /* up to 200 matching events, owned */
+	size_t n;
+	int more;                   /* the window holds more after last_* */
+	int64_t last_ts, last_id;   /* where the scan stopped (keyset) */
+	size_t scanned;             /* events read to find these */
 };
 int evw_start(const char *conninfo);     /* 0, -1 */
 int evw_fd(void);                        /* readable when a result waits */
 void evw_request(int64_t alert_id, unsigned gen);
+/* Ask for a timeline page (replaces one waiting; a scan in progress stops
+ * for it); the answer comes through evw_take as a result with tl set. */
+void evw_timeline(const struct tl_req *rq);
 struct evw_result *evw_take(void);       /* NULL none; caller frees */
 void evw_result_free(struct evw_result *r);
 void evw_stop(void);
@@ -326,6 +354,8 @@ void tl_draw(struct app *a, int y, int h);
 void tl_move(struct app *a, int delta);
 void tl_free(struct av_pane *p);
 const char *tl_item_name(int item, int en);
+/* A page from the worker (takes ownership of r). */
+void tl_page(struct app *a, struct evw_result *r);
 
 /* ----------------------------------------------------------- wallboard.c */
 void wb_draw(struct app *a);

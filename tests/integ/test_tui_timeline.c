@@ -1,0 +1,352 @@
+/* test_tui_timeline.c - the alert view's event timeline filter is PCRE2
+ * (the queue search's dialect), applied by the console to the raw fields
+ * of the 7-day window (R-11): the real console in tmux (tests/tui/tt.h)
+ * against a real PostgreSQL loaded by itrace-ingest.
+ *
+ * Each pattern is one that PostgreSQL's ~* (POSIX ARE) would reject or read
+ * differently, so a filter still sent to the database fails these checks:
+ * \b (ARE: backspace; PCRE2: word boundary), a possessive {4}+ (ARE: error),
+ * \x{1b} against the raw bytes of a field that is shown escaped, and a
+ * lookbehind on the user field. A bad pattern shows PCRE2's message and
+ * offset and keeps the filter in force. The detected process's subtree
+ * stays highlighted under a filter (SGR of capture-pane -e). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "th.h"
+#include "../tui/tt.h"
+
+static char *conninfo;
+static char cfgdir[512], statedir[512];
+
+#define EV(kind, time, guid, pid, rest)                                                  \
+	"{\"type\":\"event\",\"host\":\"tl-host\",\"kind\":\"" kind "\",\"time\":\"2020-10-22T" \
+	time "Z\",\"proc_guid\":\"{" guid "}\",\"pid\":" #pid "," rest "}\n"
+#define EVIL_GUID "aaaaaaaa-1111-2222-0000-000000000500"
+#define EXPLORER ",\"parent_guid\":\"{eeeeeeee-1111-2222-0000-000000000100}\",\"parent_pid\":100," \
+	"\"parent_image\":\"C:\\\\Windows\\\\explorer.exe\""
+#define BY_EVIL "\"image\":\"C:\\\\Users\\\\bob\\\\evil.exe\""
+
+static const char lines[] =
+	/* the detected process, started by explorer */
+	EV("process_start", "07:00:00", EVIL_GUID, 500,
+	   BY_EVIL ",\"cmdline\":\"evil.exe --go\",\"user\":\"CORP\\\\bob\"" EXPLORER)
+	/* its child: in the highlighted subtree */
+	EV("process_start", "07:01:00", "bbbbbbbb-1111-2222-0000-000000000600", 600,
+	   "\"image\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\",\"cmdline\":\"cmd.exe /c whoami\","
+	   "\"user\":\"CORP\\\\bob\",\"parent_guid\":\"{" EVIL_GUID "}\",\"parent_pid\":500,"
+	   "\"parent_image\":\"C:\\\\Users\\\\bob\\\\evil.exe\"")
+	/* "cmd" inside a word: \bcmd\b must not take it */
+	EV("process_start", "07:02:00", "cccccccc-1111-2222-0000-000000000700", 700,
+	   "\"image\":\"C:\\\\Tools\\\\cmdhelper.exe\",\"cmdline\":\"cmdhelper.exe --run\""
+	   EXPLORER)
+	EV("process_start", "07:03:00", "dddddddd-1111-2222-0000-000000000800", 800,
+	   "\"image\":\"C:\\\\Windows\\\\System32\\\\calc.exe\",\"cmdline\":\"calc\","
+	   "\"user\":\"CORP\\\\alice\"" EXPLORER)
+	/* remote addresses: 4, 3 and 5 digits of port */
+	EV("net_connect", "07:04:00", EVIL_GUID, 500,
+	   BY_EVIL ",\"proto\":\"tcp\",\"remote_ip\":\"10.0.0.5\",\"remote_port\":4444")
+	EV("net_connect", "07:05:00", EVIL_GUID, 500,
+	   BY_EVIL ",\"proto\":\"tcp\",\"remote_ip\":\"10.0.0.6\",\"remote_port\":443")
+	EV("net_connect", "07:06:00", EVIL_GUID, 500,
+	   BY_EVIL ",\"proto\":\"tcp\",\"remote_ip\":\"10.0.0.7\",\"remote_port\":44443")
+	/* an escape sequence in a command line: matched raw, shown escaped */
+	EV("process_start", "07:07:00", "ffffffff-1111-2222-0000-000000000900", 900,
+	   "\"image\":\"C:\\\\Windows\\\\System32\\\\notepad.exe\","
+	   "\"cmdline\":\"notepad.exe \\u001b[31mred\"" EXPLORER);
+
+static int setup(void **state)
+{
+	(void)state;
+	conninfo = th_db_new_migrated();
+	if (conninfo == NULL)
+		return -1;
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char recv[32], alert[512];
+	strftime(recv, sizeof recv, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(alert, sizeof alert,
+	         "{\"type\":\"alert\",\"host\":\"tl-host\",\"detected_at\":\"2020-10-22T08:00:00Z\","
+	         "\"received_at\":\"%s\",\"path\":\"C:\\\\Users\\\\bob\\\\evil.exe\",\"sha256\":"
+	         "\"3333333333333333333333333333333333333333333333333333333333333333\","
+	         "\"detection\":\"Trojan/TimelineTest\",\"action\":\"allowed\"}\n",
+	         recv);
+	char *all = NULL;
+	if (asprintf(&all, "%s%s", lines, alert) < 0)
+		return -1;
+	const char *file = th_write_file("tl-lines.json", all, strlen(all));
+	free(all);
+	struct th_out o;
+	const char *argv[] = {"itrace-ingest", "--db", conninfo, "--tenant", "acme", file, NULL};
+	int rc = th_run(&o, NULL, NULL, argv);
+	if (rc != 0)
+		fprintf(stderr, "test_tui_timeline: ingest failed: %s\n", o.err);
+	th_out_free(&o);
+	if (rc != 0)
+		return -1;
+	PGconn *c = th_connect(conninfo);
+	long nev = th_count(c, "SELECT count(*) FROM event");
+	PQfinish(c);
+	if (nev != 8) {
+		fprintf(stderr, "test_tui_timeline: %ld events loaded, 8 expected\n", nev);
+		return -1;
+	}
+	snprintf(cfgdir, sizeof cfgdir, "%s/cfg", th_tmpdir());
+	snprintf(statedir, sizeof statedir, "%s/state", th_tmpdir());
+	mkdir(cfgdir, 0755);
+	mkdir(statedir, 0755);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	th_db_drop(conninfo);
+	return 0;
+}
+
+/* ---- the SGR attributes in effect at a cell of capture-pane -e ------------------ */
+
+struct sgr {
+	int bold, dim, italic, under, rev;
+	int fg, bg;     /* -1 default; 0..255; 256 + rgb */
+};
+
+static void sgr_apply(struct sgr *s, const char *p, size_t n)
+{
+	int v[32], nv = 0, cur = 0, have = 0;
+	for (size_t i = 0; i < n && nv < 32; i++) {
+		if (p[i] >= '0' && p[i] <= '9') {
+			cur = cur * 10 + (p[i] - '0');
+			have = 1;
+		} else if (p[i] == ';' || p[i] == ':') {
+			v[nv++] = cur;
+			cur = have = 0;
+		}
+	}
+	if (nv < 32)
+		v[nv++] = have ? cur : 0;
+	for (int i = 0; i < nv; i++) {
+		int c = v[i];
+		if (c == 0)
+			*s = (struct sgr){0, 0, 0, 0, 0, -1, -1};
+		else if (c == 1)
+			s->bold = 1;
+		else if (c == 2)
+			s->dim = 1;
+		else if (c == 3)
+			s->italic = 1;
+		else if (c == 4)
+			s->under = 1;
+		else if (c == 7)
+			s->rev = 1;
+		else if (c == 22)
+			s->bold = s->dim = 0;
+		else if (c == 23)
+			s->italic = 0;
+		else if (c == 24)
+			s->under = 0;
+		else if (c == 27)
+			s->rev = 0;
+		else if ((c >= 30 && c <= 37) || (c >= 90 && c <= 97))
+			s->fg = c;
+		else if (c == 39)
+			s->fg = -1;
+		else if ((c >= 40 && c <= 47) || (c >= 100 && c <= 107))
+			s->bg = c;
+		else if (c == 49)
+			s->bg = -1;
+		else if ((c == 38 || c == 48) && i + 2 < nv && v[i + 1] == 5) {
+			*(c == 38 ? &s->fg : &s->bg) = v[i + 2];
+			i += 2;
+		} else if ((c == 38 || c == 48) && i + 4 < nv && v[i + 1] == 2) {
+			*(c == 38 ? &s->fg : &s->bg) = 256 + (v[i + 2] << 16) + (v[i + 3] << 8) + v[i + 4];
+			i += 4;
+		}
+	}
+}
+
+/* The attributes in effect where needle first shows in the -e capture s
+ * (attributes carry over lines there). 0, or -1 when needle is absent. */
+static int sgr_at(const char *s, const char *needle, struct sgr *out)
+{
+	const char *at = strstr(s, needle);
+	if (at == NULL)
+		return -1;
+	struct sgr st = {0, 0, 0, 0, 0, -1, -1};
+	for (const char *p = s; p < at; p++) {
+		if (p[0] != '\x1b' || p[1] != '[')
+			continue;
+		const char *q = p + 2;
+		while (q < at && ((*q >= '0' && *q <= '9') || *q == ';' || *q == ':'))
+			q++;
+		if (q < at && *q == 'm')
+			sgr_apply(&st, p + 2, (size_t)(q - (p + 2)));
+		p = q;
+	}
+	*out = st;
+	return 0;
+}
+
+static char *capture_e(struct tt *t)
+{
+	char *out = NULL;
+	const char *args[] = {"capture-pane", "-p", "-e", NULL};
+	tt_tmux(t, &out, args);
+	return out != NULL ? out : strdup("");
+}
+
+static int sgr_eq(const struct sgr *a, const struct sgr *b)
+{
+	return memcmp(a, b, sizeof *a) == 0;
+}
+
+/* ---- driving the console --------------------------------------------------------- */
+
+static void start(struct tt *t)
+{
+	char *cmd = NULL;
+	assert_true(asprintf(&cmd, "env -u NO_COLOR TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "
+	                     "XDG_CONFIG_HOME=%s XDG_STATE_HOME=%s %s --db '%s'",
+	                     cfgdir, statedir, th_bin("itrace-tui"), conninfo) > 0);
+	assert_int_equal(tt_start(t, 120, 40, cmd), 0);
+	free(cmd);
+	TT_WAIT(t, "evil.exe", 10000);
+	tt_keys(t, "Enter", NULL);                 /* the only alert: its tree */
+	TT_WAIT(t, "cmd.exe [600]", 10000);
+	tt_keys(t, "Tab", NULL);                   /* the timeline, every event */
+	TT_WAIT(t, "8 events", 5000);
+}
+
+/* Type a filter at the timeline prompt (the last one is offered: cleared). */
+static void filter(struct tt *t, const char *pat)
+{
+	tt_keys(t, "/", NULL);
+	TT_WAIT(t, "Timeline filter", 3000);
+	tt_keys(t, "C-u", NULL);
+	tt_type(t, pat);
+	tt_keys(t, "Enter", NULL);
+	TT_WAIT_GONE(t, "Timeline filter", 3000);
+}
+
+/* The screen once the header shows n events for the filter pat. */
+static char *filtered(struct tt *t, const char *pat, int n)
+{
+	filter(t, pat);
+	char want[300];
+	snprintf(want, sizeof want, "/%s/  %d events", pat, n);
+	TT_WAIT(t, want, 5000);
+	return tt_capture(t);
+}
+
+static void test_pcre2_filter(void **state)
+{
+	(void)state;
+	struct tt t;
+	start(&t);
+	char *s = tt_capture(&t);
+	assert_non_null(strstr(s, "cmdhelper.exe [700]"));
+	assert_non_null(strstr(s, "10.0.0.5:4444"));
+	free(s);
+
+	/* \b: a word boundary (ARE reads a backspace), caseless as the queue */
+	s = filtered(&t, "\\bCMD\\b", 1);
+	assert_non_null(strstr(s, "cmd.exe [600]"));
+	assert_null(strstr(s, "cmdhelper"));
+	assert_null(strstr(s, "calc.exe"));
+	free(s);
+
+	/* a possessive quantifier (ARE: "quantifier operand invalid") on the
+	 * remote address: a 4-digit port, not 3 or 5 */
+	s = filtered(&t, ":\\d{4}+$", 1);
+	assert_non_null(strstr(s, "10.0.0.5:4444"));
+	assert_null(strstr(s, "10.0.0.6:443"));
+	assert_null(strstr(s, "10.0.0.7:44443"));
+	free(s);
+
+	/* a lookbehind on the user field, shown at the end of the row */
+	s = filtered(&t, "(?<=\\\\)alice$", 1);
+	assert_non_null(strstr(s, "calc.exe [800]"));
+	assert_non_null(strstr(s, "(CORP\\alice)"));
+	assert_null(strstr(s, "cmd.exe"));
+	free(s);
+
+	/* the raw bytes are matched (ESC), the row is shown escaped */
+	s = filtered(&t, "\\x{1b}\\[31m", 1);
+	assert_non_null(strstr(s, "notepad.exe \\e[31mred"));
+	assert_null(strstr(s, "\x1b"));
+	free(s);
+
+	/* a bad pattern: PCRE2's message and offset; the filter in force stays */
+	filter(&t, "(");
+	TT_WAIT(&t, "timeline filter: missing closing parenthesis at offset 1", 3000);
+	s = tt_capture(&t);
+	assert_non_null(strstr(s, "/\\x{1b}\\[31m/  1 events"));
+	assert_non_null(strstr(s, "notepad.exe"));
+	assert_null(strstr(s, "calc.exe"));
+	free(s);
+	/* the prompt offers the filter in force, not the bad one */
+	tt_keys(&t, "/", NULL);
+	TT_WAIT(&t, "/\\x{1b}\\[31m", 3000);
+	tt_keys(&t, "Escape", NULL);
+	TT_WAIT_GONE(&t, "Timeline filter", 3000);
+
+	/* an empty filter: every event again */
+	filter(&t, "");
+	TT_WAIT(&t, "  8 events (UTC", 5000);
+	s = tt_capture(&t);
+	assert_null(strstr(s, "31m/"));
+	assert_non_null(strstr(s, "cmdhelper.exe [700]"));
+	free(s);
+	tt_quit(&t);
+}
+
+/* Under a filter the detected process and its descendants are still
+ * highlighted: the child's and the process's rows share one look, the
+ * unrelated rows another. */
+static void test_subtree_highlight(void **state)
+{
+	(void)state;
+	struct tt t;
+	start(&t);
+	/* cmd.exe (subtree, the cursor's row first), cmdhelper and calc (not),
+	 * the 4444 connection of evil.exe (subtree) */
+	char *s = filtered(&t, "\\bcmd\\b|cmdhelper|calc|:4444$", 4);
+	free(s);
+	tt_keys(&t, "End", NULL);  /* the cursor to the last row, off cmd.exe */
+	s = capture_e(&t);
+	struct sgr child, helper, calc, conn;
+	if (sgr_at(s, "cmd.exe [600]", &child) != 0 || sgr_at(s, "cmdhelper.exe [700]", &helper) != 0 ||
+	    sgr_at(s, "calc.exe [800]", &calc) != 0)
+		fail_msg("rows missing:\n%s", s);
+	assert_true(sgr_eq(&helper, &calc));       /* two plain rows */
+	assert_false(sgr_eq(&child, &helper));     /* the subtree stands out */
+	free(s);
+	tt_keys(&t, "Home", NULL); /* the cursor back to the first row */
+	TT_WAIT(&t, "10.0.0.5:4444", 3000);
+	s = capture_e(&t);
+	assert_int_equal(sgr_at(s, "10.0.0.5:4444", &conn), 0);
+	assert_int_equal(sgr_at(s, "cmdhelper.exe [700]", &helper), 0);
+	assert_true(sgr_eq(&conn, &child));         /* evil.exe's own event */
+	assert_false(sgr_eq(&conn, &helper));
+	free(s);
+	tt_quit(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pcre2_filter),
+		cmocka_unit_test(test_subtree_highlight),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
