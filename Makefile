@@ -71,15 +71,15 @@ $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libitrace.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Wno-missing-prototypes -o $@ $< $(BUILD)/libitrace.a $(CMOCKA_LIBS) $(LDSAN) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Wno-missing-prototypes -MMD -MP -MF $@.d -o $@ $< $(BUILD)/libitrace.a $(CMOCKA_LIBS) $(LDSAN) $(LDLIBS)
 
 $(BUILD)/tests/integ/%: tests/integ/%.c $(TLIB_OBJ) $(BUILD)/libitrace.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Wno-missing-prototypes -Itests/lib -o $@ $< $(TLIB_OBJ) $(BUILD)/libitrace.a $(CMOCKA_LIBS) $(LDSAN) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Wno-missing-prototypes -MMD -MP -MF $@.d -Itests/lib -o $@ $< $(TLIB_OBJ) $(BUILD)/libitrace.a $(CMOCKA_LIBS) $(LDSAN) $(LDLIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(TLIB_OBJ) $(BUILD)/libitrace.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -o $@ $< $(TLIB_OBJ) $(BUILD)/libitrace.a $(LDSAN) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -MMD -MP -MF $@.d -Itests/lib -o $@ $< $(TLIB_OBJ) $(BUILD)/libitrace.a $(LDSAN) $(LDLIBS)
 
 tests: all $(UNIT_BIN) $(INTEG_BIN)
 
@@ -129,4 +129,6 @@ install: all
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+# Dependency files of objects and of the one-step test and bench programs
+# (a test that #includes a source file is rebuilt when that file changes).
+-include $(shell find $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench -name '*.d' 2>/dev/null)
