@@ -1,9 +1,13 @@
 /* apiact.c - the actions that change state, each through the command API:
- * claim, verdict, publish, isolate, release, delete file, fetch file,
- * exception, retry. Those flagged ACT_CONFIRM run twice: unconfirmed they
- * gather what the dialog must show (raw path and hash, the tenant's
- * allowlist, with one read query) and open the dialog; its OK calls
- * reg_run(..., confirmed=1) — the one dispatcher again — which sends. */
+ * claim, unclaim, verdict, publish, answer, escalate, close, undup,
+ * isolate, release, delete file, fetch file, exception, retry. Those
+ * flagged ACT_CONFIRM run twice: unconfirmed they gather what the dialog
+ * must show (raw path and hash, the tenant's allowlist, an earlier
+ * escalation, with one read query) and open the dialog; its OK calls
+ * reg_run(..., confirmed=1) — the one dispatcher again — which sends.
+ * Alert actions send the version the analyst saw when the dialog opened:
+ * a change made meanwhile comes back as 409 stale_version, shown on the
+ * status line, never silently overwritten. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,22 +25,76 @@ static struct alert *target_alert(struct app *a)
 }
 
 /* The state machine of core/rules.h, asked before a call the daemon would
- * refuse anyway: the analyst learns why at once. 1 when allowed (or the
- * state is unknown here: the daemon decides). */
-static int state_allows(struct app *a, const struct alert *al, enum rules_action act,
-                        enum rules_verdict v, const char *what)
+ * refuse anyway: 1 when the state allows it (or is unknown here: the
+ * daemon decides), else 0 and *why. Asked as a lead: the console does not
+ * know its token's role, and the daemon answers a role refusal (403). */
+static int state_ok(const struct alert *al, enum rules_action act, enum rules_verdict v,
+                    const char **why)
 {
 	enum rules_state st;
+	*why = NULL;
 	if (rules_state_parse(al->state, &st) != 0)
 		return 1;
 	struct rules_facts f = {.verdict = v, .needs_explanatory = al->needs_expl != 0};
-	if (rules_transition_ok(st, act, RULES_ROLE_ANALYST, &f, NULL))
+	return rules_transition(st, act, RULES_ROLE_LEAD, &f, NULL, why) == RULES_OK;
+}
+
+/* The same, saying why on the status line: the analyst learns it at once
+ * and no doomed request is sent. */
+static int state_allows(struct app *a, const struct alert *al, enum rules_action act,
+                        enum rules_verdict v, const char *what)
+{
+	const char *why;
+	if (state_ok(al, act, v, &why))
 		return 1;
-	const char *why = NULL;
-	rules_transition(st, act, RULES_ROLE_ANALYST, &f, NULL, &why);
 	app_msg(a, MSG_ERROR, "%s: not in state %s%s%s", what, al->state, why != NULL ? ": " : "",
 	        why != NULL ? why : "");
 	return 0;
+}
+
+static enum rules_verdict rv_of(char v)
+{
+	return v == 'b' ? RULES_V_BLACK : v == 'g' ? RULES_V_GRAY : v == 'w' ? RULES_V_WHITE
+	     : RULES_V_NONE;
+}
+
+int apiact_is_workflow(enum reg_id id)
+{
+	switch (id) {
+	case ACT_claim: case ACT_unclaim: case ACT_verdict: case ACT_publish:
+	case ACT_answer: case ACT_close: case ACT_undup: case ACT_escalate:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+size_t apiact_available(struct app *a, enum reg_id *out, size_t max)
+{
+	const struct alert *al = target_alert(a);
+	if (al == NULL)
+		return 0;
+	int expl = al->quick_pub != 0 && al->qv != 0;
+	char pv = expl ? al->ev : al->qv;
+	const struct { enum reg_id id; enum rules_action act; enum rules_verdict v; } w[] = {
+		{ACT_claim, RULES_CLAIM, RULES_V_NONE},
+		{ACT_unclaim, RULES_UNCLAIM, RULES_V_NONE},
+		{ACT_verdict, expl ? RULES_VERDICT_EXPLAIN : RULES_VERDICT_QUICK, RULES_V_BLACK},
+		{ACT_publish, expl ? RULES_PUBLISH_EXPLAIN : RULES_PUBLISH_QUICK, rv_of(pv)},
+		{ACT_answer, RULES_ANSWER, RULES_V_NONE},
+		{ACT_close, RULES_CLOSE, RULES_V_NONE},
+		{ACT_undup, RULES_UNDO_DUPLICATE, RULES_V_NONE},
+		{ACT_escalate, RULES_ESCALATE, RULES_V_NONE},
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof w / sizeof w[0] && n < max; i++) {
+		const char *why;
+		if (w[i].id == ACT_publish && pv == 0)
+			continue;
+		if (state_ok(al, w[i].act, w[i].v, &why))
+			out[n++] = w[i].id;
+	}
+	return n;
 }
 
 static void label_alert(const struct alert *al, char *buf, size_t len)
@@ -52,6 +110,10 @@ static void confirmed_cb(struct app *a, struct dlg *d, int ok)
 	}
 	if (d->kind == DLG_PROMPT || d->kind == DLG_VERDICT) {
 		snprintf(a->pend.text, sizeof a->pend.text, "%s", dlg_text(d));
+	}
+	if (d->kind == DLG_CHOICE) {
+		snprintf(a->pend.text, sizeof a->pend.text, "%s", dlg_text(d));
+		a->pend.verdict = d->choice;
 	}
 	if (d->kind == DLG_VERDICT) {
 		a->pend.verdict = d->verdict;
@@ -79,6 +141,179 @@ int act_claim(struct app *a, int confirmed)
 	j->alert_id = al->id;
 	snprintf(path, sizeof path, "/v1/alerts/%lld/claim", (long long)al->id);
 	return job_send(a, j, path, json_object());
+}
+
+/* ------------------------------------------------------------- unclaim */
+
+/* Title of a job on the alert a dialog was opened for. */
+static void pend_label(struct app *a, char *t, size_t len)
+{
+	struct alert *al = as_get(&a->as, a->pend.alert_id);
+	if (al != NULL)
+		label_alert(al, t, len);
+	else
+		snprintf(t, len, "#%lld", (long long)a->pend.alert_id);
+}
+
+/* POST body to /v1/alerts/{pend.alert_id}/sub as job `what`, with the
+ * version seen when the dialog opened. */
+static int send_alert(struct app *a, const char *what, const char *sub, json_t *body)
+{
+	char t[96], path[80];
+	pend_label(a, t, sizeof t);
+	json_object_set_new(body, "version", json_integer(a->pend.version));
+	struct job *j = job_new(a, what, t);
+	j->alert_id = a->pend.alert_id;
+	snprintf(path, sizeof path, "/v1/alerts/%lld/%s", (long long)a->pend.alert_id, sub);
+	return job_send(a, j, path, body);
+}
+
+/* The alert in hand for action `what`, allowed by its state; remembered
+ * in a->pend with the version seen. NULL (said on the status line). */
+static struct alert *begin_alert(struct app *a, enum rules_action act, const char *what)
+{
+	struct alert *al = target_alert(a);
+	if (al == NULL) {
+		app_msg(a, MSG_ERROR, "%s: select an alert first", what);
+		return NULL;
+	}
+	if (!state_allows(a, al, act, RULES_V_NONE, what))
+		return NULL;
+	a->pend.alert_id = al->id;
+	a->pend.version = al->version;
+	a->pend.text[0] = '\0';   /* nothing of an earlier dialog carries over */
+	return al;
+}
+
+int act_unclaim(struct app *a, int confirmed)
+{
+	(void)confirmed;
+	if (begin_alert(a, RULES_UNCLAIM, "unclaim") == NULL)
+		return -1;
+	return send_alert(a, "unclaim", "unclaim", json_object());
+}
+
+/* ------------------------------------------------- answer (gray, R-19) */
+
+int act_answer(struct app *a, int confirmed)
+{
+	if (confirmed) {
+		json_t *body = json_pack("{s:b}", "intended", a->pend.verdict == 'y');
+		if (a->pend.text[0] != '\0')
+			json_object_set_new(body, "note", json_string(a->pend.text));
+		return send_alert(a, "answer", "answer", body);
+	}
+	struct alert *al = begin_alert(a, RULES_ANSWER, "answer");
+	if (al == NULL)
+		return -1;
+	char title[128];
+	snprintf(title, sizeof title, "Administrator's answer for #%lld (R-19)", (long long)al->id);
+	struct dlg *d = dlg_new(DLG_CHOICE, title, confirmed_cb);
+	d->act = ACT_answer;
+	dlg_add_line(d, "%s  %s", al->host, al->path);
+	dlg_add_line(d, "Was the file saved or run on purpose by the user?");
+	dlg_add_choice(d, 'y', "yes, on purpose: closed %s",
+	               rules_answer_verdict(true) == RULES_V_WHITE ? "WHITE (W)" : "BLACK (B)");
+	dlg_add_choice(d, 'n', "no, not on purpose: closed %s",
+	               rules_answer_verdict(false) == RULES_V_BLACK ? "BLACK (B)" : "WHITE (W)");
+	app_dialog(a, d);
+	return 0;
+}
+
+/* ---------------------------------------------- escalate, close */
+
+static void on_escalation(struct app *a, PGresult *r, const char *err, int64_t alert_id)
+{
+	if (err != NULL || PQntuples(r) == 0) {
+		app_msg(a, MSG_ERROR, "escalate: cannot read alert #%lld: %s", (long long)alert_id,
+		        err != NULL ? err : "not found");
+		return;
+	}
+	if (a->pend.alert_id != alert_id)
+		return;   /* another action started meanwhile */
+	struct alert *al = as_get(&a->as, alert_id);
+	char title[128];
+	snprintf(title, sizeof title, "Escalate #%lld to professional services (R-29)",
+	         (long long)alert_id);
+	struct dlg *d = dlg_new(DLG_PROMPT, title, confirmed_cb);
+	d->act = ACT_escalate;
+	if (al != NULL)
+		dlg_add_line(d, "%s  %s", al->host, al->path);
+	dlg_add_line(d, "Forensics or evidence preservation outside the console; the SOC");
+	dlg_add_line(d, "work on the alert goes on. The reason is kept with the alert.");
+	if (strcmp(PQgetvalue(r, 0, 0), "1") == 0)
+		dlg_add_line(d, "Already escalated: %.300s (a new reason replaces it)",
+		             PQgetvalue(r, 0, 1));
+	snprintf(d->prompt, sizeof d->prompt, "reason: ");
+	snprintf(d->need, sizeof d->need, "a reason is required to escalate (R-29)");
+	app_dialog(a, d);
+}
+
+int act_escalate(struct app *a, int confirmed)
+{
+	if (confirmed)
+		return send_alert(a, "escalate", "escalate",
+		                  json_pack("{s:s}", "reason", a->pend.text));
+	struct alert *al = begin_alert(a, RULES_ESCALATE, "escalate");
+	if (al == NULL)
+		return -1;
+	/* an earlier escalation and its reason are not in the queue's rows */
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", (long long)al->id);
+	const char *p[1] = {ids};
+	if (pgc_query(a->db, "SELECT escalated::int, coalesce(escalation_reason, '')"
+	              " FROM alert WHERE id = $1", 1, p, on_escalation, al->id) != 0) {
+		app_msg(a, MSG_ERROR, "escalate: the database is not connected");
+		return -1;
+	}
+	return 0;
+}
+
+int act_close(struct app *a, int confirmed)
+{
+	if (confirmed) {
+		json_t *body = json_object();
+		if (a->pend.text[0] != '\0')
+			json_object_set_new(body, "comment", json_string(a->pend.text));
+		return send_alert(a, "close", "close", body);
+	}
+	struct alert *al = begin_alert(a, RULES_CLOSE, "close");
+	if (al == NULL)
+		return -1;
+	char title[96];
+	snprintf(title, sizeof title, "Close #%lld", (long long)al->id);
+	struct dlg *d = dlg_new(DLG_PROMPT, title, confirmed_cb);
+	d->act = ACT_close;
+	dlg_add_line(d, "%s  %s", al->host, al->path);
+	dlg_add_line(d, "state %s, verdict %s; closed, it leaves the queue.", al->state,
+	             as_verdict(al) == 'b' ? "BLACK (B)" : as_verdict(al) == 'g' ? "GRAY (G)"
+	             : as_verdict(al) == 'w' ? "WHITE (W)" : "none");
+	dlg_add_line(d, "An empty reason is stored as \"closed by an analyst\".");
+	snprintf(d->prompt, sizeof d->prompt, "reason: ");
+	app_dialog(a, d);
+	return 0;
+}
+
+/* ------------------------------------------------------- undup */
+
+int act_undup(struct app *a, int confirmed)
+{
+	if (confirmed)
+		return send_alert(a, "undup", "undup", json_object());
+	struct alert *al = begin_alert(a, RULES_UNDO_DUPLICATE, "undup");
+	if (al == NULL)
+		return -1;
+	char title[96];
+	snprintf(title, sizeof title, "Undo duplicate #%lld (R-12)", (long long)al->id);
+	struct dlg *d = dlg_new(DLG_CONFIRM, title, confirmed_cb);
+	d->act = ACT_undup;
+	dlg_add_line(d, "%s  %s", al->host, al->path);
+	dlg_add_line(d, "A duplicate of #%lld: same endpoint and file within 72 h.",
+	             (long long)al->dup_of);
+	dlg_add_line(d, "Undone, it is a new alert: its quick and explanatory clocks run");
+	dlg_add_line(d, "from its reception and a report is owed. Only a lead may.");
+	app_dialog(a, d);
+	return 0;
 }
 
 /* ------------------------------------------------------------- verdict */

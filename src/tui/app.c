@@ -359,25 +359,34 @@ static void draw_status(struct app *a)
 		         j->trail[0] ? j->trail : j->state, j->detail[0] ? " - " : "", j->detail);
 		return;
 	}
-	/* hints from the registry and the keymap */
-	static const enum reg_id qh[] = {ACT_open, ACT_claim, ACT_verdict, ACT_publish,
-	                                 ACT_search, ACT_next_pane, ACT_help, ACT_back};
-	static const enum reg_id ah[] = {ACT_next_pane, ACT_verdict, ACT_publish, ACT_isolate,
-	                                 ACT_lang, ACT_help, ACT_back};
+	/* hints from the registry and the keymap; of the alert workflow only
+	 * what the state of the alert in hand allows (apiact_available) */
+	static const enum reg_id qh[] = {ACT_open, ACT_COUNT, ACT_search, ACT_next_pane,
+	                                 ACT_help, ACT_back};
+	static const enum reg_id ah[] = {ACT_next_pane, ACT_COUNT, ACT_isolate, ACT_lang,
+	                                 ACT_help, ACT_back};
 	static const enum reg_id eh[] = {ACT_isolate, ACT_release, ACT_next_pane, ACT_help,
 	                                 ACT_back};
 	static const enum reg_id wh[] = {ACT_help, ACT_back};
-	const enum reg_id *h = qh;
-	size_t n = sizeof qh / sizeof qh[0];
+	const enum reg_id *base = qh;
+	size_t nb = sizeof qh / sizeof qh[0];
 	if (a->wallboard) {
-		h = wh;
-		n = 2;
+		base = wh;
+		nb = 2;
 	} else if (a->view == VIEW_ALERT) {
-		h = ah;
-		n = sizeof ah / sizeof ah[0];
+		base = ah;
+		nb = sizeof ah / sizeof ah[0];
 	} else if (a->view == VIEW_ENDPOINTS) {
-		h = eh;
-		n = sizeof eh / sizeof eh[0];
+		base = eh;
+		nb = sizeof eh / sizeof eh[0];
+	}
+	enum reg_id h[24];
+	size_t n = 0;
+	for (size_t i = 0; i < nb; i++) {
+		if (base[i] != ACT_COUNT)   /* ACT_COUNT: the workflow actions go here */
+			h[n++] = base[i];
+		else
+			n += apiact_available(a, h + n, 3);
 	}
 	int x = 1;
 	for (size_t i = 0; i < n && x < COLS - 4; i++) {

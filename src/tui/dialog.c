@@ -1,8 +1,10 @@
-/* dialog.c - modal dialogs: the verdict form, confirmations (yes/no, or a
- * word typed exactly, e.g. the host name before deleting a file) and
- * one-line prompts (`/`, `:`, filters, reasons). The dialog owns its
- * text; `done` is called once with ok=1 or 0 after the dialog left the
- * screen (it may open another dialog). */
+/* dialog.c - modal dialogs: the verdict form, a choice form (one option
+ * by its key, no default, and a note: the administrator's answer to a gray
+ * alert), confirmations (yes/no, or a word typed exactly, e.g. the host
+ * name before deleting a file) and one-line prompts (`/`, `:`, filters,
+ * reasons; a prompt with `need` set refuses a blank input). The dialog
+ * owns its text; `done` is called once with ok=1 or 0 after the dialog
+ * left the screen (it may open another dialog). */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,38 @@ void dlg_add_line(struct dlg *d, const char *fmt, ...)
 		return;
 	d->lines = nl;
 	d->lines[d->nlines++] = dr_clean(raw);
+}
+
+void dlg_add_choice(struct dlg *d, char key, const char *fmt, ...)
+{
+	if (d->nopt >= DLG_NOPT)
+		return;
+	char raw[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	char *clean = dr_clean(raw);
+	d->opt[d->nopt].key = key;
+	snprintf(d->opt[d->nopt].label, sizeof d->opt[d->nopt].label, "%s", clean);
+	free(clean);
+	d->nopt++;
+}
+
+static int blank(const struct dlg *d)
+{
+	for (size_t i = 0; i < d->ilen; i++)
+		if (d->input[i] != L' ' && d->input[i] != L'\t')
+			return 0;
+	return 1;
+}
+
+static const char *choice_label(const struct dlg *d)
+{
+	for (int i = 0; i < d->nopt; i++)
+		if (d->opt[i].key == d->choice)
+			return d->opt[i].label;
+	return NULL;
 }
 
 void dlg_free(struct dlg *d)
@@ -163,10 +197,44 @@ int dlg_key(struct app *a, struct dlg *d, int key)
 		return 1;
 	case DLG_PROMPT:
 		if (key == KM_ENTER) {
-			finish(a, d, 1);
+			if (d->need[0] != '\0' && blank(d))
+				snprintf(d->err, sizeof d->err, "%s (Esc cancels)", d->need);
+			else
+				finish(a, d, 1);
 			return 1;
 		}
 		edit(d, key);
+		return 1;
+	case DLG_CHOICE:
+		if (key == KM_ENTER) {
+			if (d->choice == 0) {
+				char keys[2 * DLG_NOPT + 1];
+				size_t o = 0;
+				for (int i = 0; i < d->nopt; i++) {
+					keys[o++] = i ? '/' : ' ';
+					keys[o++] = d->opt[i].key;
+				}
+				keys[o] = '\0';
+				snprintf(d->err, sizeof d->err, "choose%s first (Esc cancels)", keys);
+				return 1;
+			}
+			finish(a, d, 1);
+			return 1;
+		}
+		if (key == KM_TAB || key == (KM_FN | KEY_BTAB)) {
+			d->field = d->field == 3 ? 0 : 3;
+			return 1;
+		}
+		if (d->field == 3) {
+			edit(d, key);
+			return 1;
+		}
+		for (int i = 0; i < d->nopt; i++)
+			if (key == d->opt[i].key) {
+				d->choice = d->opt[i].key;
+				return 1;
+			}
+		snprintf(d->err, sizeof d->err, "choose with its key; Tab: the note");
 		return 1;
 	case DLG_VERDICT:
 		if (key == KM_ENTER) {
@@ -251,7 +319,8 @@ static void input_line(struct app *a, struct dlg *d, int y, int x, int w, const 
 void dlg_draw(struct app *a, struct dlg *d)
 {
 	int w = COLS - 8 < 76 ? COLS - 8 : 76;
-	int extra = d->kind == DLG_VERDICT ? 5 : d->kind == DLG_CONFIRM ? 1 : 2;
+	int extra = d->kind == DLG_VERDICT ? 5 : d->kind == DLG_CONFIRM ? 1
+	          : d->kind == DLG_CHOICE ? d->nopt + 3 : 2;
 	int h = (int)d->nlines + extra + 3;
 	if (h > LINES - 2)
 		h = LINES - 2;
@@ -274,6 +343,20 @@ void dlg_draw(struct app *a, struct dlg *d)
 		input_line(a, d, row++, x + 2, w - 4, d->prompt);
 		dr_text(row++, x + 2, w - 4, "Enter accepts, Esc cancels", dr_attr(a, THM_dim));
 		break;
+	case DLG_CHOICE: {
+		for (int i = 0; i < d->nopt; i++) {
+			int sel = d->opt[i].key == d->choice;
+			dr_textf(row++, x + 2, w - 4, sel ? attr | dr_attr(a, THM_badge) : attr,
+			         "%s %c  %s", sel ? (a->ascii ? ">" : "\xe2\x96\xb8") : " ",
+			         d->opt[i].key, d->opt[i].label);
+		}
+		const char *cl = choice_label(d);
+		dr_textf(row++, x + 2, w - 4, cl != NULL ? attr : dr_attr(a, THM_dim), "chosen:  %s",
+		         cl != NULL ? cl : "nothing yet");
+		input_line(a, d, row++, x + 2, w - 4, d->field == 3 ? "note> " : "note (Tab) ");
+		dr_text(row++, x + 2, w - 4, "Enter submits, Esc cancels", dr_attr(a, THM_dim));
+		break;
+	}
 	case DLG_VERDICT: {
 		const char *vn = d->verdict == 'b' ? "BLACK (B)" : d->verdict == 'g' ? "GRAY (G)"
 		               : d->verdict == 'w' ? "WHITE (W)" : "not chosen";

@@ -1,6 +1,7 @@
 /* help.c - the `?` overlay: every action of the registry with the keys the
  * loaded keymap binds to it, by context. Read from the same table as the
- * man page, so they cannot drift. */
+ * man page, so they cannot drift. With an alert in hand, the workflow
+ * actions its state does not allow are dimmed and marked [not now]. */
 #include "tui/tui.h"
 
 static int nlines(void)
@@ -17,6 +18,8 @@ void help_draw(struct app *a)
 	dr_textf(y, x + 1, w - 2, attr | dr_attr(a, THM_header),
 	         "Keys%s (j/k scroll, q or Esc closes)",
 	         a->wallboard ? " - read-only wallboard: [off] = not on the wallboard" : "");
+	enum reg_id avail[ACT_COUNT];
+	size_t navail = a->wallboard ? 0 : apiact_available(a, avail, ACT_COUNT);
 	int line = 0, row = y + 2;
 	for (int c = 0; c < CTX_COUNT; c++) {
 		if (line >= a->help_top && row < y + h) {
@@ -33,10 +36,16 @@ void help_draw(struct app *a)
 			char keys[64];
 			km_keys_of(&a->km, ra->id, keys, sizeof keys);
 			int off = a->wallboard && !(ra->flags & ACT_WALL);
-			int la = off ? dr_attr(a, THM_dim) : attr;
+			int notnow = 0;
+			if (navail > 0 && apiact_is_workflow(ra->id)) {
+				notnow = 1;
+				for (size_t k = 0; k < navail; k++)
+					notnow &= avail[k] != ra->id;
+			}
+			int la = off || notnow ? dr_attr(a, THM_dim) : attr;
 			dr_text(row, x + 2, 12, keys[0] ? keys : "-", la | dr_attr(a, THM_badge));
-			dr_textf(row, x + 15, w - 15, la, "%-11s %s%s", ra->name, off ? "[off] " : "",
-			         ra->help);
+			dr_textf(row, x + 15, w - 15, la, "%-11s %s%s", ra->name,
+			         off ? "[off] " : notnow ? "[not now] " : "", ra->help);
 			row++;
 		}
 	}

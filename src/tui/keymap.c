@@ -148,6 +148,12 @@ int km_from_curses(int is_fn, unsigned code)
 		switch (code) {
 		case KEY_ENTER: return KM_ENTER;
 		case KEY_BACKSPACE: return KM_FN | KEY_BACKSPACE;
+		/* where Home and End are called Find and Select (vt220, rxvt:
+		 * \e[1~ \e[4~, what tmux sends) or are the keypad's 7 and 1 */
+		case KEY_FIND:
+		case KEY_A1: return KM_FN | KEY_HOME;
+		case KEY_SELECT:
+		case KEY_C1: return KM_FN | KEY_END;
 		default: return KM_FN | (int)code;
 		}
 	}

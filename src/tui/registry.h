@@ -36,8 +36,13 @@ enum reg_flag {
 	X(prev_pane,   CTX_GLOBAL, "BTab",      0, "previous pane") \
 	X(command,     CTX_GLOBAL, ":",         0, "command prompt: any action by name, filter, theme, quit") \
 	X(claim,       CTX_GLOBAL, "c",         ACT_STATE, "claim the alert for yourself") \
+	X(unclaim,     CTX_GLOBAL, "u",         ACT_STATE, "give a claimed alert without a verdict back to the queue") \
 	X(verdict,     CTX_GLOBAL, "v",         ACT_STATE | ACT_CONFIRM, "give a verdict: b black, g gray, w white, with comment") \
 	X(publish,     CTX_GLOBAL, "p",         ACT_STATE | ACT_CONFIRM, "publish the quick or explanatory report (marked alerts aggregate)") \
+	X(answer,      CTX_GLOBAL, "a",         ACT_STATE | ACT_CONFIRM, "record the administrator's answer to a gray alert: on purpose y/n, note (R-19)") \
+	X(escalate,    CTX_GLOBAL, "e",         ACT_STATE | ACT_CONFIRM, "mark the alert escalated to professional services, with a reason (R-29)") \
+	X(close,       CTX_GLOBAL, "C",         ACT_STATE | ACT_CONFIRM, "close an alert whose report is out (or an onboarding alert), with a reason") \
+	X(undup,       CTX_GLOBAL, "U",         ACT_STATE | ACT_CONFIRM, "undo a duplicate: it becomes new, its clocks run (R-12; a lead's)") \
 	X(isolate,     CTX_GLOBAL, "I",         ACT_STATE | ACT_CONFIRM, "isolate the endpoint (shows the allowlist first)") \
 	X(release,     CTX_GLOBAL, "R",         ACT_STATE | ACT_CONFIRM, "release the endpoint from isolation") \
 	X(delete_file, CTX_GLOBAL, "D",         ACT_STATE | ACT_CONFIRM, "delete the detected file (type the host name)") \

@@ -361,7 +361,8 @@ void tl_page(struct app *a, struct evw_result *r);
 void wb_draw(struct app *a);
 
 /* -------------------------------------------------------------- dialog.c */
-enum dlg_kind { DLG_VERDICT, DLG_CONFIRM, DLG_TYPED, DLG_PROMPT };
+enum dlg_kind { DLG_VERDICT, DLG_CONFIRM, DLG_TYPED, DLG_PROMPT, DLG_CHOICE };
+#define DLG_NOPT 4
 struct dlg;
 typedef void (*dlg_done)(struct app *a, struct dlg *d, int ok);
 struct dlg {
@@ -377,7 +378,14 @@ struct dlg {
 	char verdict;           /* b g w */
 	int phase_expl;         /* 0 quick 1 explanatory */
 	int needs_expl;
-	int field;              /* verdict: 0 verdict 1 phase 2 needs 3 comment */
+	int field;              /* verdict: 0 verdict 1 phase 2 needs 3 comment;
+	                           choice: 0 options 3 note */
+	/* DLG_CHOICE: one option picked by its key (no default), then a note */
+	struct { char key; char label[120]; } opt[DLG_NOPT];
+	int nopt;
+	char choice;            /* the key chosen, 0 none */
+	char need[96];          /* DLG_PROMPT: Enter refuses a blank input with
+	                           this message ("" = the input may be empty) */
 	dlg_done done;
 	int64_t tag;
 	enum reg_id act;        /* the action to run confirmed */
@@ -390,6 +398,9 @@ void dlg_free(struct dlg *d);
 /* A one-line prompt, input preset to init (may be NULL). */
 struct dlg *dlg_prompt(const char *title, const char *label, const char *init,
                        dlg_done done);
+/* Add an option to a DLG_CHOICE (at most DLG_NOPT; label sanitized). */
+void dlg_add_choice(struct dlg *d, char key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* The input as UTF-8 (static buffer until the next call). */
 const char *dlg_text(const struct dlg *d);
 void dlg_draw(struct app *a, struct dlg *d);
@@ -397,6 +408,15 @@ void dlg_draw(struct app *a, struct dlg *d);
 int dlg_key(struct app *a, struct dlg *d, int key);
 void app_dialog(struct app *a, struct dlg *d);    /* show (replaces) */
 void app_dialog_close(struct app *a);
+
+/* ------------------------------------------------------------- apiact.c */
+/* The workflow actions the state of the alert in hand allows (claim,
+ * unclaim, verdict, publish, answer, close, undup, escalate), in that
+ * order, for the status-line hints and the `?` overlay; at most max into
+ * out, returns how many. No alert in hand: 0. */
+size_t apiact_available(struct app *a, enum reg_id *out, size_t max);
+/* Whether id is an action apiact_available judges by the alert's state. */
+int apiact_is_workflow(enum reg_id id);
 
 /* ---------------------------------------------------------------- help.c */
 void help_draw(struct app *a);
