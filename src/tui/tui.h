@@ -493,7 +493,7 @@ struct app {
 		int64_t alert_id, endpoint_id, tenant_id;
 		char verdict;
 		int expl, needs, version;
-		char text[512];         /* comment / reason */
+		char text[2048];        /* comment, reason, note: all of dlg_text */
 		char path[1024], sha256[80], host[256];   /* raw, for the API */
 		char *alerts;           /* JSON array text of aggregated alerts */
 	} pend;

@@ -295,6 +295,22 @@ static void start_as(struct tt *t, const char *tokfile, const char *term)
 	TT_WAIT(t, "API ok", 15000);
 }
 
+/* Leave as a user does (Esc, then q until it exits) and check that it
+ * exited 0: under SANITIZE=1 a sanitizer report or a leak makes it fail. */
+static void quit(struct tt *t)
+{
+	tt_keys(t, "Escape", NULL);
+	usleep(150 * 1000);   /* apart from the q by more than ESCDELAY */
+	for (int i = 0; i < 5 && !tt_wait_ex(t, "[exit ", 0, 0, NULL); i++) {
+		tt_keys(t, "q", NULL);
+		if (tt_wait_ex(t, "[exit ", 0, 1000, NULL))
+			break;
+	}
+	TT_WAIT(t, "[exit ", 10000);
+	TT_WAIT(t, "[exit 0]", 1000);
+	tt_stop(t);
+}
+
 static void start(struct tt *t)
 {
 	start_as(t, W.tok_alice, "xterm-256color");
@@ -358,7 +374,7 @@ static void test_unclaim(void **state)
 	                     " action = 'alert.unclaim' AND before->>'state' = 'claimed' AND"
 	                     " after->>'state' = 'new' AND after->>'claimed_by' IS NULL",
 	                     W.fresh1), 1);
-	tt_quit(&t);
+	quit(&t);
 }
 
 /* a on a gray alert awaiting the answer: the choice has no default, the
@@ -403,7 +419,7 @@ static void test_answer(void **state)
 	                     W.gray), 1);
 	/* closed: it leaves the queue */
 	TT_WAIT_GONE(&t, "gray.exe", 5000);
-	tt_quit(&t);
+	quit(&t);
 }
 
 /* e asks for a reason and refuses a blank one in the dialog; the alert
@@ -458,7 +474,7 @@ static void test_escalate(void **state)
 	tt_keys(&t, "Escape", NULL);
 	TT_WAIT(&t, "escalate: cancelled", 3000);
 	assert_int_equal(audits(W.fresh2, "alert.escalate", "alice"), 1);
-	tt_quit(&t);
+	quit(&t);
 }
 
 /* C closes an alert whose quick report is out, with the reason given;
@@ -494,7 +510,7 @@ static void test_close(void **state)
 	                     " before->>'state' = 'quick_published' AND after->>'state' = 'closed'",
 	                     W.done), 1);
 	TT_WAIT_GONE(&t, "done.exe", 5000);
-	tt_quit(&t);
+	quit(&t);
 }
 
 /* U on a duplicate: an analyst's undup is refused by the daemon (403,
@@ -526,7 +542,7 @@ static void test_undup(void **state)
 	char dup1[24];
 	snprintf(dup1, sizeof dup1, "duplicate %ld", W.dup1);
 	wait_db(dup1, "SELECT state || ' ' || duplicate_of FROM alert WHERE id = %ld", W.dup2);
-	tt_quit(&t);
+	quit(&t);
 
 	start_as(&t, W.tok_bob, "xterm-256color");
 	tt_keys(&t, ":", NULL);
@@ -549,7 +565,7 @@ static void test_undup(void **state)
 	                     W.dup2), 1);
 	assert_int_equal(num("SELECT count(*) FROM audit WHERE object = 'alert:%ld' AND"
 	                     " action = 'alert.undo_duplicate'", W.dup2), 1);
-	tt_quit(&t);
+	quit(&t);
 }
 
 /* The alert under the queue's cursor: the SLA line names it; -1 none. */
@@ -646,7 +662,7 @@ static void test_home_end(void **state)
 		if (!ok)
 			fail_msg("TERM=%s: Home went to #%ld, not #%ld %s; screen:\n%s", terms[i], at,
 			         first, ffile, tt_last_screen);
-		tt_quit(&t);
+		quit(&t);
 	}
 }
 
