@@ -94,6 +94,40 @@ static void test_default_keys_file(void **state)
 	km_free(&file);
 }
 
+/* No shipped keymap takes a default key away from its action: in every
+ * context where it is looked up, each registry key still runs its action
+ * under default.keys, vim.keys and emacs.keys (the alert workflow's c u v
+ * p a e C U among them). Run from the top directory: ./keymaps. */
+static void test_shipped_keymaps(void **state)
+{
+	(void)state;
+	static const char *const maps[] = {"default", "vim", "emacs"};
+	for (size_t mi = 0; mi < sizeof maps / sizeof maps[0]; mi++) {
+		struct keymap m;
+		struct cf_reader r;
+		km_init(&m);
+		if (km_load(&m, maps[mi], &r) != 0)
+			fail_msg("keymap %s: %s", maps[mi], r.errors);
+		cf_free(&r);
+		for (int i = 0; i < ACT_COUNT; i++) {
+			const struct reg_action *a = &reg_actions[i];
+			char *keys = strdup(a->keys), *save = NULL;
+			for (char *t = strtok_r(keys, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+				int k = km_key_parse(t);
+				for (int c = 0; c < CTX_COUNT; c++) {
+					int looked = c == (int)a->ctx || a->ctx == CTX_GLOBAL ||
+					             (a->ctx == CTX_LIST && c != CTX_GLOBAL);
+					if (looked && km_lookup(&m, (enum reg_ctx)c, 1, k) != (int)a->id)
+						fail_msg("%s.keys: %s in %s no longer runs %s", maps[mi], t,
+						         reg_ctx_name((enum reg_ctx)c), a->name);
+				}
+			}
+			free(keys);
+		}
+		km_free(&m);
+	}
+}
+
 static char *slurp_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -195,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_no_shadowing),
 		cmocka_unit_test(test_default_keys_file),
+		cmocka_unit_test(test_shipped_keymaps),
 		cmocka_unit_test(test_man_page_keys),
 		cmocka_unit_test(test_dispatcher),
 	};
