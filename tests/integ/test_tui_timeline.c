@@ -9,7 +9,11 @@
  * \x{1b} against the raw bytes of a field that is shown escaped, and a
  * lookbehind on the user field. A bad pattern shows PCRE2's message and
  * offset and keeps the filter in force. The detected process's subtree
- * stays highlighted under a filter (SGR of capture-pane -e). */
+ * stays highlighted under a filter (SGR of capture-pane -e).
+ *
+ * And the queue's cursor (issue 4: fewer bytes a move): a reverse-video
+ * block with a pointer at the row's start, visible under NO_COLOR, while
+ * the row's text keeps the look of the other rows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,14 +76,21 @@ static int setup(void **state)
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
-	char recv[32], alert[512];
+	char recv[32], recv2[32], alert[1024];
 	strftime(recv, sizeof recv, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	time_t later = now + 60;   /* due a minute later: the second row */
+	gmtime_r(&later, &tm);
+	strftime(recv2, sizeof recv2, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(alert, sizeof alert,
 	         "{\"type\":\"alert\",\"host\":\"tl-host\",\"detected_at\":\"2020-10-22T08:00:00Z\","
 	         "\"received_at\":\"%s\",\"path\":\"C:\\\\Users\\\\bob\\\\evil.exe\",\"sha256\":"
 	         "\"3333333333333333333333333333333333333333333333333333333333333333\","
-	         "\"detection\":\"Trojan/TimelineTest\",\"action\":\"allowed\"}\n",
-	         recv);
+	         "\"detection\":\"Trojan/TimelineTest\",\"action\":\"allowed\"}\n"
+	         "{\"type\":\"alert\",\"host\":\"other-host\",\"detected_at\":\"2020-10-22T09:00:00Z\","
+	         "\"received_at\":\"%s\",\"path\":\"C:\\\\Temp\\\\second.exe\",\"sha256\":"
+	         "\"4444444444444444444444444444444444444444444444444444444444444444\","
+	         "\"detection\":\"Trojan/Second\",\"action\":\"allowed\"}\n",
+	         recv, recv2);
 	char *all = NULL;
 	if (asprintf(&all, "%s%s", lines, alert) < 0)
 		return -1;
@@ -220,8 +231,8 @@ static void start(struct tt *t)
 	                     cfgdir, statedir, th_bin("itrace-tui"), conninfo) > 0);
 	assert_int_equal(tt_start(t, 120, 40, cmd), 0);
 	free(cmd);
-	TT_WAIT(t, "evil.exe", 10000);
-	tt_keys(t, "Enter", NULL);                 /* the only alert: its tree */
+	TT_WAIT(t, "second.exe", 10000);
+	tt_keys(t, "Enter", NULL);                 /* the first alert: its tree */
 	TT_WAIT(t, "cmd.exe [600]", 10000);
 	tt_keys(t, "Tab", NULL);                   /* the timeline, every event */
 	TT_WAIT(t, "8 events", 5000);
@@ -342,11 +353,96 @@ static void test_subtree_highlight(void **state)
 	tt_quit(&t);
 }
 
+/* The row of the line holding needle in the -e capture s: its text
+ * without escapes (caller frees), NULL when absent. */
+static char *plain_line(const char *s, const char *needle)
+{
+	const char *at = strstr(s, needle);
+	if (at == NULL)
+		return NULL;
+	const char *b = at;
+	while (b > s && b[-1] != '\n')
+		b--;
+	const char *e = strchr(at, '\n');
+	size_t n = e != NULL ? (size_t)(e - b) : strlen(b);
+	char *out = calloc(1, n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] == '\x1b' && i + 1 < n && b[i + 1] == '[') {
+			i += 2;
+			while (i < n && !(b[i] >= '@' && b[i] <= '~'))
+				i++;
+			continue;
+		}
+		out[o++] = b[i];
+	}
+	return out;
+}
+
+/* The queue's cursor: a reverse-video pointer at the row's start under
+ * NO_COLOR (no colour carries it), the row's text as the other rows'. */
+static void test_queue_cursor(void **state)
+{
+	(void)state;
+	struct tt t;
+	char *cmd = NULL;
+	assert_true(asprintf(&cmd, "env NO_COLOR=1 TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "
+	                     "XDG_CONFIG_HOME=%s XDG_STATE_HOME=%s %s --db '%s'",
+	                     cfgdir, statedir, th_bin("itrace-tui"), conninfo) > 0);
+	assert_int_equal(tt_start(&t, 80, 24, cmd), 0);
+	free(cmd);
+	TT_WAIT(&t, "second.exe", 10000);
+	for (int move = 0; move < 2; move++) {
+		const char *on = move == 0 ? "evil.exe" : "second.exe";
+		const char *off = move == 0 ? "second.exe" : "evil.exe";
+		char *s = capture_e(&t);
+		char *lon = plain_line(s, on), *loff = plain_line(s, off);
+		assert_non_null(lon);
+		assert_non_null(loff);
+		/* the pointer on the cursor's row, in reverse video; not on the other */
+		if (strncmp(lon, "\xe2\x96\xb6", 3) != 0 || loff[0] != ' ')
+			fail_msg("cursor on \"%s\"? rows:\n%s\n%s", on, lon, loff);
+		struct sgr ptr, ton, toff;
+		assert_int_equal(sgr_at(s, "\xe2\x96\xb6", &ptr), 0);   /* the only pointer */
+		assert_true(ptr.rev);
+		/* the file names of both rows look alike: not reversed */
+		assert_int_equal(sgr_at(s, on, &ton), 0);
+		assert_int_equal(sgr_at(s, off, &toff), 0);
+		assert_false(ton.rev);
+		assert_true(sgr_eq(&ton, &toff));
+		free(lon);
+		free(loff);
+		free(s);
+		if (move == 0) {
+			tt_keys(&t, "j", NULL);
+			/* the pointer moved: the second row holds it */
+			char *w = NULL;
+			long end = tt_ms() + 3000;
+			for (;;) {
+				free(w);
+				w = tt_capture(&t);
+				const char *p = strstr(w, "second.exe");
+				const char *b = p;
+				while (b != NULL && b > w && b[-1] != '\n')
+					b--;
+				if (b != NULL && strncmp(b, "\xe2\x96\xb6", 3) == 0)
+					break;
+				if (tt_ms() > end)
+					fail_msg("the cursor did not move to the second row:\n%s", w);
+				usleep(30 * 1000);
+			}
+			free(w);
+		}
+	}
+	tt_quit(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcre2_filter),
 		cmocka_unit_test(test_subtree_highlight),
+		cmocka_unit_test(test_queue_cursor),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

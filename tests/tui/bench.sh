@@ -4,6 +4,8 @@
 # bytes written per cursor move, idle wallboard bytes per second, and a
 # committed alert on screen. Runs the real console in tmux against a
 # throwaway PostgreSQL; the console measures itself (ITRACE_TUI_STATS).
+# A hundred moves down from the top and a hundred back up: 20 move the
+# cursor over the rows in view, 80 scroll the list by a row.
 #
 #   tests/tui/bench.sh [BUILD-DIR]      (default build; run from the top)
 set -eu
@@ -64,14 +66,19 @@ for i in $(seq 1 100); do tmux -S "$sock" send-keys j; done
 sleep 0.5   # let the last keys reach the console
 tmux -S "$sock" pipe-pane
 bytes=$(wc -c < "$work/keys.out")
-echo "bytes written for 100 cursor moves: $bytes (includes clock ticks meanwhile)"
+echo "bytes written for 100 cursor moves down: $bytes, $(( bytes / 100 )) a move (includes clock ticks meanwhile)"
+tmux -S "$sock" pipe-pane -o "cat > $work/keys-up.out"
 for i in $(seq 1 100); do tmux -S "$sock" send-keys k; done
+sleep 0.5
+tmux -S "$sock" pipe-pane
+up=$(wc -c < "$work/keys-up.out")
+echo "bytes written for 100 cursor moves up: $up, $(( up / 100 )) a move"
 # a committed alert on screen (psql's own start-up measured and taken off)
 t0=$(ms); psql -q "$db" -c "SELECT 1" >/dev/null; psql_ms=$(( $(ms) - t0 ))
 t0=$(ms)
 psql -q "$db" -c "INSERT INTO alert (tenant_id, endpoint_id, detected_at, received_at, path,
-  detection, action, state, quick_due) SELECT 1, 1, now(), now(), 'C:\\Temp\\bench-fresh.exe',
-  'Bench', 'allowed', 'new', now() + interval '1 minute'"
+  detection, action, state, quick_due) SELECT tenant_id, id, now(), now(), 'C:\\Temp\\bench-fresh.exe',
+  'Bench', 'allowed', 'new', now() + interval '1 minute' FROM endpoint WHERE id = 1"
 wait_for "bench-fresh.exe" 5000
 echo "committed alert on screen: $(( $(ms) - t0 - psql_ms )) ms (psql start-up of $psql_ms ms taken off; tmux polls every 10 ms)"
 tmux -S "$sock" send-keys q
