@@ -91,10 +91,33 @@ static int setup(void **state)
 	         "\"4444444444444444444444444444444444444444444444444444444444444444\","
 	         "\"detection\":\"Trojan/Second\",\"action\":\"allowed\"}\n",
 	         recv, recv2);
-	char *all = NULL;
-	if (asprintf(&all, "%s%s", lines, alert) < 0)
+	/* bulk-host: 5,000 connections, every 20th to port 8443 (250), the
+	 * last three to 10.9.9.9: a filter reads the window in chunks */
+	size_t cap = strlen(lines) + strlen(alert) + 5000 * 300 + 1024, len = 0;
+	char *all = malloc(cap);
+	if (all == NULL)
 		return -1;
-	const char *file = th_write_file("tl-lines.json", all, strlen(all));
+	len += (size_t)snprintf(all + len, cap - len, "%s%s", lines, alert);
+	for (int i = 0; i < 5000; i++)
+		len += (size_t)snprintf(all + len, cap - len,
+		                      "{\"type\":\"event\",\"host\":\"bulk-host\",\"kind\":\"net_connect\","
+		                      "\"time\":\"2020-10-22T%02d:%02d:%02dZ\",\"proc_guid\":"
+		                      "\"{99999999-1111-2222-0000-000000000001}\",\"pid\":1,"
+		                      "\"image\":\"C:\\\\bulk.exe\",\"proto\":\"tcp\",\"remote_ip\":\"%s\","
+		                      "\"remote_port\":%d}\n",
+		                      i / 3600, i / 60 % 60, i % 60,
+		                      i >= 4997 ? "10.9.9.9" : i % 20 == 0 ? "10.2.0.2" : "10.1.0.1",
+		                      i % 20 == 0 ? 8443 : 80);
+	later = now + 120;
+	gmtime_r(&later, &tm);
+	strftime(recv2, sizeof recv2, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	len += (size_t)snprintf(all + len, cap - len,
+	                      "{\"type\":\"alert\",\"host\":\"bulk-host\",\"detected_at\":"
+	                      "\"2020-10-22T08:00:00Z\",\"received_at\":\"%s\",\"path\":"
+	                      "\"C:\\\\bulk.exe\",\"sha256\":"
+	                      "\"5555555555555555555555555555555555555555555555555555555555555555\","
+	                      "\"detection\":\"Trojan/Bulk\",\"action\":\"allowed\"}\n", recv2);
+	const char *file = th_write_file("tl-lines.json", all, len);
 	free(all);
 	struct th_out o;
 	const char *argv[] = {"itrace-ingest", "--db", conninfo, "--tenant", "acme", file, NULL};
@@ -107,8 +130,8 @@ static int setup(void **state)
 	PGconn *c = th_connect(conninfo);
 	long nev = th_count(c, "SELECT count(*) FROM event");
 	PQfinish(c);
-	if (nev != 8) {
-		fprintf(stderr, "test_tui_timeline: %ld events loaded, 8 expected\n", nev);
+	if (nev != 5008) {
+		fprintf(stderr, "test_tui_timeline: %ld events loaded, 5008 expected\n", nev);
 		return -1;
 	}
 	snprintf(cfgdir, sizeof cfgdir, "%s/cfg", th_tmpdir());
@@ -223,6 +246,18 @@ static int sgr_eq(const struct sgr *a, const struct sgr *b)
 
 /* ---- driving the console --------------------------------------------------------- */
 
+/* Leave as a user does and require exit status 0: under SANITIZE=1 a
+ * sanitizer report or a leak (the worker's pages, patterns) fails here. */
+static void quit0(struct tt *t)
+{
+	tt_keys(t, "Escape", NULL);
+	usleep(150 * 1000);   /* apart from q by more than ESCDELAY: not M-q */
+	for (int i = 0; i < 5 && !tt_wait_ex(t, "[exit ", 0, 1000, NULL); i++)
+		tt_keys(t, "q", NULL);
+	TT_WAIT(t, "[exit 0]", 10000);
+	tt_stop(t);
+}
+
 static void start(struct tt *t)
 {
 	char *cmd = NULL;
@@ -318,7 +353,51 @@ static void test_pcre2_filter(void **state)
 	assert_null(strstr(s, "31m/"));
 	assert_non_null(strstr(s, "cmdhelper.exe [700]"));
 	free(s);
-	tt_quit(&t);
+	quit0(&t);
+}
+
+/* A filter that matches little reads the whole window in chunks (3 of
+ * 5,000 events, the last three); one that matches much fills a page of 200
+ * ("200+") and the next comes when the cursor nears the end. */
+static void test_scan_pages(void **state)
+{
+	(void)state;
+	struct tt t;
+	char *cmd = NULL;
+	assert_true(asprintf(&cmd, "env -u NO_COLOR TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "
+	                     "XDG_CONFIG_HOME=%s XDG_STATE_HOME=%s %s --db '%s'",
+	                     cfgdir, statedir, th_bin("itrace-tui"), conninfo) > 0);
+	assert_int_equal(tt_start(&t, 120, 40, cmd), 0);
+	free(cmd);
+	TT_WAIT(&t, "bulk.exe", 10000);
+	tt_keys(&t, "/", NULL);
+	TT_WAIT(&t, "Search", 3000);
+	tt_keys(&t, "C-u", NULL);
+	tt_type(&t, "bulk-host");
+	tt_keys(&t, "Enter", NULL);
+	TT_WAIT_GONE(&t, "Search", 3000);
+	tt_keys(&t, "Enter", NULL);
+	TT_WAIT(&t, "bulk-host  C:\\bulk.exe", 10000);
+	tt_keys(&t, "Tab", NULL);
+	TT_WAIT(&t, "  200+ events", 10000);           /* unfiltered: a page */
+
+	char *s = filtered(&t, "10\\.9\\.9\\.9", 3);    /* no "+": the window ended */
+	assert_int_equal(th_count_str(s, "10.9.9.9:80"), 3);
+	assert_non_null(strstr(s, "01:23:19"));         /* the last event, i = 4999 */
+	assert_null(strstr(s, "10.1.0.1"));
+	free(s);
+
+	filter(&t, ":8443$");
+	TT_WAIT(&t, "/:8443$/  200+ events", 10000);
+	tt_keys(&t, "End", NULL);                       /* near the end: the next page */
+	TT_WAIT(&t, "/:8443$/  250 events", 10000);
+	tt_keys(&t, "End", NULL);                       /* the last of them */
+	TT_WAIT(&t, "01:23:00 net_connect", 3000);      /* i = 4980, the last match */
+	s = tt_capture(&t);
+	assert_null(strstr(s, "10.1.0.1"));
+	assert_null(strstr(s, "10.9.9.9"));
+	free(s);
+	quit0(&t);
 }
 
 /* Under a filter the detected process and its descendants are still
@@ -350,7 +429,7 @@ static void test_subtree_highlight(void **state)
 	assert_true(sgr_eq(&conn, &child));         /* evil.exe's own event */
 	assert_false(sgr_eq(&conn, &helper));
 	free(s);
-	tt_quit(&t);
+	quit0(&t);
 }
 
 /* The row of the line holding needle in the -e capture s: its text
@@ -434,7 +513,7 @@ static void test_queue_cursor(void **state)
 			free(w);
 		}
 	}
-	tt_quit(&t);
+	quit0(&t);
 }
 
 int main(void)
@@ -442,6 +521,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcre2_filter),
 		cmocka_unit_test(test_subtree_highlight),
+		cmocka_unit_test(test_scan_pages),
 		cmocka_unit_test(test_queue_cursor),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
