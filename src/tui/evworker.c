@@ -196,12 +196,9 @@ static char *row_text(PGresult *r, int i)
 	return s;
 }
 
+/* pg->rows holds TL_PAGE rows. */
 static int page_add(struct tl_page *pg, PGresult *r, int i)
 {
-	struct tl_row *nv = realloc(pg->rows, (pg->n + 1) * sizeof *nv);
-	if (nv == NULL)
-		return -1;
-	pg->rows = nv;
 	struct tl_row *t = &pg->rows[pg->n];
 	memset(t, 0, sizeof *t);
 	t->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
@@ -221,11 +218,14 @@ static struct evw_result *timeline(PGconn **c, const struct tl_req *q)
 {
 	struct evw_result *res = calloc(1, sizeof *res);
 	struct tl_page *pg = calloc(1, sizeof *pg);
-	if (res == NULL || pg == NULL) {
+	struct tl_row *rows = calloc(TL_PAGE, sizeof *rows);
+	if (res == NULL || pg == NULL || rows == NULL) {
 		free(res);
 		free(pg);
+		free(rows);
 		return NULL;
 	}
+	pg->rows = rows;
 	res->tl = pg;
 	pg->gen = q->gen;
 	pg->last_ts = q->after_ts;
