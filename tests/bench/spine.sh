@@ -32,8 +32,9 @@
 # (default 500) events each (~0.6 M rows).
 # Other knobs: ITRACE_BENCH_ENDPOINTS, ITRACE_BENCH_DAYS,
 # ITRACE_BENCH_PER_DAY (override the scale), ITRACE_BENCH_RATE_ROUNDS (2),
-# ITRACE_BENCH_ALERTS (50), ITRACE_BENCH_SEED (1), BUILD=DIR, ITRACE_BIN=DIR,
-# TMPDIR (data files: ~5 GB at medium scale).
+# ITRACE_BENCH_ALERTS (50), ITRACE_BENCH_SEED (1), ITRACE_BENCH_PARTS (ab:
+# the parts to run, e.g. b for the evidence part alone), BUILD=DIR,
+# ITRACE_BIN=DIR, TMPDIR (data files: ~5 GB at medium scale).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-build}
@@ -56,6 +57,7 @@ rate_perday=${ITRACE_BENCH_RATE_PER_DAY:-500}
 rate_rounds=${ITRACE_BENCH_RATE_ROUNDS:-2}
 nalerts=${ITRACE_BENCH_ALERTS:-50}
 seed=${ITRACE_BENCH_SEED:-1}
+parts=${ITRACE_BENCH_PARTS:-ab}
 start=2024-03-04            # a Monday
 
 for p in "$bin/itrace-ingest" "$bin/itrace-tui" "$gen" "$fetch"; do
@@ -122,6 +124,7 @@ SQL
 echo "spine: machine: $(nproc) cores, load average $(load) at start"
 
 # ---- (a) ingest rate ---------------------------------------------------------
+part_a() {
 echo "spine: (a) ingest rate: generating $eps endpoints x 1 day x $rate_perday events/day (seed $seed)"
 "$gen" --seed "$seed" --endpoints "$eps" --days 1 --per-day "$rate_perday" --start "$start" \
   -o "$work/rate.ndjson" --copy-text "$work/rate.copy" --hosts "$work/hosts.tsv" \
@@ -176,8 +179,11 @@ awk -v n1="$rows_ing" -v c1="$cpu_ing" -v n2="$rows_copy" -v c2="$cpu_copy" -v k
     printf "spine: (a) rows per CPU-second (client + server): itrace-ingest %.0f, \\copy %.0f: %.2fx (wall clock on a busy machine is noise; on an idle one the loader parses on one core while the server copies on the other, so its wall ratio can exceed this)\n", n1 / c1 * k, n2 / c2 * k, (n1 / c1) / (n2 / c2) }'
 rm -f "$work/rate.ndjson" "$work/rate.copy" "$work/rate.ndjson.rejects"
 echo "spine: load average $(load) after (a)"
+}
+case $parts in *a*) part_a ;; esac
 
 # ---- (b) evidence for one alert ------------------------------------------------
+case $parts in *b*) ;; *) exit 0 ;; esac
 echo "spine: (b) evidence: scale $scale: generating $eps endpoints x $days days x $perday events/day (seed $seed)"
 t0=$(now)
 "$gen" --seed "$seed" --endpoints "$eps" --days "$days" --per-day "$perday" --start "$start" \
