@@ -1,6 +1,7 @@
 /* clocks.c - SLA countdown cells (sla_format_left, sla_classify) and the
  * SLA pane line. Colour never carries the meaning alone: a warn clock
  * (< 30 min) gets "!" and a breached one "✗" ("X" with --ascii). */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,19 +90,18 @@ void clk_draw_line(struct app *a, int y, const struct alert *al)
 
 int clk_breached(struct app *a)
 {
-	/* rows are sorted by deadline, rows without a clock last: the
-	 * breached ones are at the top, so this stops at the first that is not */
-	int n = 0;
-	for (size_t i = 0; i < a->q.n; i++) {
-		struct alert *al = as_get(&a->as, a->q.rows[i].id);
-		if (al == NULL)
-			continue;
-		int64_t d = as_deadline(al, NULL);
-		if (d == 0 && a->q.rows[i].depth > 0)
-			continue;   /* a folded duplicate: no clock of its own */
-		if (d == 0 || d >= a->now_us)
-			break;
-		n++;
+	/* The queue's top-level rows are sorted by deadline (those without a
+	 * clock last, as INT64_MAX), and q_rebuild keeps their deadlines in
+	 * q.dues: the breached ones are the first k, found by bisection. Once
+	 * per frame, so it must not walk 100k rows when all are breached. */
+	const int64_t *d = a->q.dues;
+	size_t lo = 0, hi = a->q.ndues;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d[mid] < a->now_us)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return n;
+	return lo > INT_MAX ? INT_MAX : (int)lo;
 }

@@ -108,6 +108,13 @@ void q_rebuild(struct app *a)
 		keys[nk++] = (struct sortkey){as_deadline(al, NULL), al->id};
 	}
 	qsort(keys, nk, sizeof *keys, cmp_key);
+	int64_t *dues = realloc(q->dues, (nk + 1) * sizeof *dues);
+	if (dues != NULL) {
+		q->dues = dues;
+		for (size_t i = 0; i < nk; i++)
+			dues[i] = keys[i].due != 0 ? keys[i].due : INT64_MAX;
+		q->ndues = nk;
+	}
 	q->n = 0;
 	for (size_t i = 0; i < nk; i++) {
 		push_row(q, keys[i].id, 0);
@@ -306,6 +313,7 @@ void q_free(struct q_pane *q)
 	if (q->re != NULL)
 		pcre2_code_free(q->re);
 	free(q->unfolded);
+	free(q->dues);
 	memset(q, 0, sizeof *q);
 }
 

@@ -177,6 +177,9 @@ struct q_pane {
 	int nnew;               /* "+N new" */
 	int stale;              /* the store changed since the last rebuild */
 	int64_t rebuilt_ms;     /* mono ms of the last rebuild */
+	int64_t *dues;          /* deadlines of the top-level rows, ascending,
+	                           INT64_MAX for none (clk_breached) */
+	size_t ndues;
 };
 /* The store changed: rebuild now, or within 100 ms when the last rebuild
  * was less than 100 ms ago (a burst of NOTIFYs over 100k alerts must not
