@@ -25,14 +25,14 @@ const char AS_SELECT[] =
 	US("a.explain_due") "," US("a.reply_due") "," US("a.quick_published_at") ","
 	US("a.explain_published_at") "," US("a.answered_at") ","
 	" coalesce(a.duplicate_of,0), coalesce(a.claimed_by,''), coalesce(a.action,''),"
-	" e.isolation"
+	" e.isolation, a.escalated::int"
 	" FROM alert a JOIN tenant t ON t.id = a.tenant_id"
 	" JOIN endpoint e ON e.id = a.endpoint_id";
 #undef US
 
 enum { C_ID, C_TID, C_TENANT, C_EID, C_HOST, C_PATH, C_SHA, C_DET, C_STATE,
        C_QV, C_EV, C_NEEDS, C_VERSION, C_RECV, C_DETECTED, C_QDUE, C_EDUE,
-       C_RDUE, C_QPUB, C_EPUB, C_ANS, C_DUP, C_CLAIM, C_ACTION, C_ISO, C_NCOLS };
+       C_RDUE, C_QPUB, C_EPUB, C_ANS, C_DUP, C_CLAIM, C_ACTION, C_ISO, C_ESC, C_NCOLS };
 
 int as_closed_state(const char *state)
 {
@@ -145,6 +145,7 @@ static struct alert *from_row(PGresult *r, int i)
 	al->explain_pub = i64(r, i, C_EPUB);
 	al->answered = i64(r, i, C_ANS);
 	al->dup_of = i64(r, i, C_DUP);
+	al->escalated = (int)i64(r, i, C_ESC);
 	/* the quick clock is 24/7: known even when the row lacks it */
 	if (al->quick_due == 0 && al->received != 0)
 		al->quick_due = sla_quick_due(al->received);

@@ -139,9 +139,12 @@ void av_draw(struct app *a, int y, int h)
 	dr_fill(y, 0, COLS, hd);
 	if (al != NULL) {
 		char v = as_verdict(al);
-		dr_textf(y, 0, COLS, hd, " #%lld %s  %s  [%s] %s%s", (long long)al->id, al->host,
-		         al->path, al->state, v ? "verdict " : "",
-		         v == 'b' ? "B black" : v == 'g' ? "G gray" : v == 'w' ? "W white" : "");
+		/* state, verdict and escalation before the path: a long path
+		 * is cut at the right edge, they are not */
+		dr_textf(y, 0, COLS, hd, " #%lld %s  [%s%s]%s%s  %s", (long long)al->id, al->host,
+		         al->state, al->escalated ? ", ^escalated" : "", v ? " verdict " : "",
+		         v == 'b' ? "B black" : v == 'g' ? "G gray" : v == 'w' ? "W white" : "",
+		         al->path);
 	} else {
 		dr_textf(y, 0, COLS, hd, " #%lld (no longer open)", (long long)p->alert_id);
 	}

@@ -325,7 +325,7 @@ struct cols {
 
 static struct cols layout(int w)
 {
-	struct cols c = {3, 11, 6, 10, 16, 10, 9, 1, 6};
+	struct cols c = {3, 11, 6, 10, 16, 9, 9, 2, 6};
 	int extra = w - 80;
 	if (extra > 0) {
 		c.file += extra / 2;
@@ -415,6 +415,9 @@ static void draw_row(struct app *a, void *ctx, size_t i, int y, int x, int w, in
 	dr_text(y, cx, c.state, as_state_short(al->state), base);
 	cx += c.state + 1;
 	vcell(a, y, cx, as_verdict(al));
+	/* escalated to professional services: a glyph, not a colour */
+	if (al->escalated)
+		dr_text(y, cx + 1, 1, "^", dr_attr(a, THM_badge));
 	cx += c.v + 1;
 	dr_text(y, cx, x + w - cx, al->claimed_by, base);
 }

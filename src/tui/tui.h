@@ -77,6 +77,7 @@ struct alert {
 	char *file;             /* base name of the raw path, sanitized */
 	char qv, ev;            /* verdict letters b g w, 0 none */
 	int needs_expl, version;
+	int escalated;          /* handed to professional services */
 	int64_t received, detected;              /* us */
 	int64_t quick_due, explain_due, reply_due;   /* us, 0 none */
 	int64_t quick_pub, explain_pub, answered;    /* us, 0 none */

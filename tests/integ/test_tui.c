@@ -206,7 +206,7 @@ static void test_queue_and_tree(void **state)
 	tt_keys(&t, "C-u", NULL);   /* the prompt offers the last search */
 	tt_type(&t, "mshta\\.exe");
 	tt_keys(&t, "Enter", "Enter", NULL);
-	TT_WAIT(&t, "System32\\mshta.exe  [new]", 10000);
+	TT_WAIT(&t, "[new]  C:\\Windows\\System32\\mshta.exe", 10000);
 	TT_WAIT(&t, "mshta.exe [9160]", 10000);
 	TT_WAIT(&t, "calc.exe [10068]", 3000);
 	TT_WAIT(&t, "powershell.exe [10848]", 3000);

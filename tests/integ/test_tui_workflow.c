@@ -474,6 +474,10 @@ static void test_escalate(void **state)
 	tt_keys(&t, "Escape", NULL);
 	TT_WAIT(&t, "escalate: cancelled", 3000);
 	assert_int_equal(audits(W.fresh2, "alert.escalate", "alice"), 1);
+	/* the queue row and the alert view show it, by a glyph (not colour) */
+	TT_WAIT(&t, "-^ bob", 5000);
+	tt_keys(&t, "Enter", NULL);
+	TT_WAIT(&t, "[claimed, ^escalated]", 5000);
 	quit(&t);
 }
 
