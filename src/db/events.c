@@ -493,13 +493,19 @@ static int fetch_existing(struct db_evload *l, const struct batch *b, char **err
 	arr_end(&l->q2);
 	arr_end(&l->q3);
 	const char *p[] = {l->q1.data, l->q2.data, l->q3.data};
+	/* One index probe per endpoint: the LATERAL subquery with OFFSET 0 is
+	 * not flattened into a join. As a plain join the planner, which cannot
+	 * see how narrow the ranges are, chose a hash join over a sequential
+	 * scan of the whole day partition, per batch: 90 ms a batch on a
+	 * 0.75 M-row day, a quarter of the server's time of the load. */
 	PGresult *r = db_exec(l->c, "look up stored events",
 	                      "SELECT e.endpoint_id,"
 	                      " (extract(epoch FROM e.ts) * 1000000)::bigint, e.dedup"
 	                      " FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[])"
 	                      "   AS r(ep, lo, hi)"
-	                      " JOIN event e ON e.endpoint_id = r.ep"
-	                      "  AND e.ts >= r.lo AND e.ts <= r.hi",
+	                      " CROSS JOIN LATERAL (SELECT x.endpoint_id, x.ts, x.dedup"
+	                      "   FROM event x WHERE x.endpoint_id = r.ep"
+	                      "    AND x.ts >= r.lo AND x.ts <= r.hi OFFSET 0) e",
 	                      3, p, NULL, err);
 	if (r == NULL)
 		return -1;
