@@ -1,6 +1,6 @@
 /* test_cmdd_e2e.c - itrace-cmdd with the real neighbours: the endpoint
  * simulator executing an isolation and a release end to end (R-13, R-22),
- * and a black quick report's mail reaching a real SMTP server (R-10,
+ * and a black quick report's mail reaching its contact (R-6) on a real SMTP server (R-10,
  * tests/lib/smtp_sink.py, Debian's python3-aiosmtpd). */
 #include "cmdd_fixture.h"
 

@@ -102,7 +102,7 @@ static void test_exception_closes(void **state)
 	assert_int_equal(fx_int(a, "exception_id"), exc);
 	assert_string_equal(fx_str(a, "quick_verdict"), "white");
 	json_decref(a);
-	/* Path entries match too (wildcards, case, separators: rules.c). */
+	/* Path entries match too (wildcards, case, separators: rules.c; R-4). */
 	j = fx_call(&fx.in, "POST", fx_path("/v1/tenants/%ld/exceptions", fx.acme), fx.alice,
 	            "{\"path\":\"C:\\\\Program Files\\\\Acme\\\\*.exe\",\"reason\":\"ERP\"}", 202);
 	json_decref(j);
@@ -111,7 +111,7 @@ static void test_exception_closes(void **state)
 	json_decref(a);
 }
 
-/* R-13: black + auto_isolate queues isolation at once, with the tenant's
+/* R-1, R-13: black + auto_isolate queues isolation at once, with the tenant's
  * allowlist; the heartbeat delivers it; the result isolates (R-22). */
 static void test_auto_isolate_round_trip(void **state)
 {
@@ -278,7 +278,7 @@ static void test_long_poll(void **state)
 	assert_true(mono() - t0 < 3.0);
 }
 
-/* Reports: quick black publishes and mails (R-10); gray needs the
+/* Reports: quick black publishes and mails the contacts (R-10, R-6); gray needs the
  * explanatory report, which may cover several alerts (R-17), then waits
  * for the answer (R-19). */
 static void test_reports_and_answer(void **state)
@@ -413,7 +413,7 @@ static void test_escalate_and_upgrade(void **state)
 	json_decref(e);
 }
 
-/* R-14: a final white outside business hours schedules the exception for
+/* R-2, R-14: a final white outside business hours schedules the exception for
  * the next business window; the job adds it when that window comes. */
 static void test_auto_exception_later(void **state)
 {

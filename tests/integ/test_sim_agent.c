@@ -604,7 +604,7 @@ static void test_commands_round_trip(void **state)
 	free(out);
 	free(err);
 
-	/* isolate: the tenant's allowlist applies, the rest is refused, the
+	/* isolate: the tenant's allowlist (R-3) applies, the rest is refused, the
 	 * API stays reachable (R-22). */
 	assert_command(c_iso, "done", NULL, NULL);
 	char *probe = detail(c_iso, "probe");

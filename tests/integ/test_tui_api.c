@@ -303,7 +303,7 @@ static void test_isolate_round_trip(void **state)
 	select_alert(&t, "T1218");
 	tt_keys(&t, "I", NULL);
 	TT_WAIT(&t, "Isolate endpoint", 5000);
-	TT_WAIT(&t, "10.0.0.0/8 port 443", 3000);   /* the effective allowlist */
+	TT_WAIT(&t, "10.0.0.0/8 port 443", 3000);   /* the effective allowlist (R-3) */
 	tt_type(&t, "black verdict, contain");
 	tt_keys(&t, "Enter", NULL);
 	TT_WAIT(&t, "isolate WORKSTATION5", 5000);
@@ -314,7 +314,7 @@ static void test_isolate_round_trip(void **state)
 	tt_keys(&t, "Tab", NULL);   /* the endpoints pane */
 	TT_WAIT(&t, "registered", 3000);
 	TT_WAIT(&t, "isolated", 5000);
-	/* release from the endpoints pane */
+	/* release from the endpoints pane (R-26) */
 	tt_keys(&t, "R", NULL);
 	TT_WAIT(&t, "Release endpoint", 5000);
 	tt_keys(&t, "Enter", NULL);

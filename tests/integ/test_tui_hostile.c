@@ -418,7 +418,7 @@ static void run_console(int w, int h)
 	tt_keys(&t, "q", NULL);
 	TT_WAIT(&t, "h00-HO:", 3000);
 
-	/* the endpoints pane */
+	/* the endpoints pane */
 	tt_keys(&t, "Tab", NULL);
 	TT_WAIT(&t, " endpoints ", 5000);
 	TT_WAIT(&t, "h00-HO:", 5000);

@@ -274,7 +274,7 @@ test_transition_inputs(void **state)
 	const char *why;
 
 	(void)state;
-	/* Verdict actions without a verdict: 400, not a state error. */
+	/* Verdict actions without a verdict: 400, not a state error. */
 	assert_int_equal(rules_transition(RULES_CLAIMED, RULES_VERDICT_QUICK,
 	    RULES_ROLE_ANALYST, &none, &next, &why), RULES_EINPUT);
 	assert_non_null(strstr(why, "verdict"));
@@ -488,7 +488,7 @@ test_after_verdict(void **state)
 	int64_t tue = jst(2026, 11, 24, 10, 0);
 
 	(void)state;
-	/* R-13: black quick verdict isolates at once, at any hour, even when
+	/* R-1, R-13: black quick verdict isolates at once, at any hour, even when
 	 * an explanatory report is to follow. */
 	in = (struct rules_verdict_in){RULES_PHASE_QUICK, RULES_V_BLACK, true,
 		false, sat};
@@ -516,7 +516,7 @@ test_after_verdict(void **state)
 	assert_false(out.await_reply);
 	assert_false(out.isolate_now);
 
-	/* R-14: final white quick verdict on Saturday: exception Tuesday 09:00
+	/* R-2, R-14: final white quick verdict on Saturday: exception Tuesday 09:00
 	 * (Monday 23rd is a holiday). */
 	in = (struct rules_verdict_in){RULES_PHASE_QUICK, RULES_V_WHITE, false,
 		false, sat};
@@ -614,7 +614,7 @@ test_business_gate(void **state)
 	    true, NULL, NULL), RULES_GATE_URGENT);
 }
 
-/* ---- Exception matching ---- */
+/* ---- Exception matching (R-21, R-4 business applications by path) ---- */
 
 static void
 test_exception_match(void **state)

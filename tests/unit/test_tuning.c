@@ -1,4 +1,4 @@
-/* test_tuning.c - tuning rules (src/core/tuning.c): file syntax, errors,
+/* test_tuning.c - tuning rules (SPEC R-7, src/core/tuning.c): file syntax, errors,
  * fields, flags, first-match order. */
 #include <stdarg.h>
 #include <stddef.h>
