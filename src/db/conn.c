@@ -99,6 +99,12 @@ PGconn *db_connect(const char *conninfo, const char *app_name, char **err)
 		return NULL;
 	}
 	PQsetNoticeReceiver(c, notice_receiver, NULL);
+	/* The server reports its TimeZone at startup: a cluster whose default
+	 * is UTC, or a startup packet that asked for it (PGTZ=UTC, see
+	 * report_cmd.c), needs no SET and its round trip. */
+	const char *tz = PQparameterStatus(c, "TimeZone");
+	if (tz != NULL && strcmp(tz, "UTC") == 0)
+		return c;
 	PGresult *r = PQexec(c, "SET TimeZone = 'UTC'");
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	PQclear(r);

@@ -11,9 +11,13 @@
  *           executions and writers, with their events; registry changes
  *           naming it within two minutes of its writes and executions),
  *           every row fetched as text and nothing built from it;
- *   report  `BIN report quick --db CONNINFO --alert ID --format json` run
- *           to completion, its output read and dropped (end to end: exec,
- *           connect, queries, tree, JSON).
+ *   report  `BIN report quick --db CONNINFO --alert ID --format json
+ *           --timing` run to completion, its output read and dropped (end
+ *           to end: exec, connect, queries, tree, JSON); its --timing
+ *           lines on stderr split the time into phases: outside main()
+ *           (exec, dynamic loading of the libraries, exit), connect, each
+ *           query (the client's wall time: the server's parse, plan and
+ *           execution plus the round trip), and build, render and output.
  * Times are wall clock (CLOCK_MONOTONIC). With --rounds N every alert is
  * measured N times and the last round counts (the earlier ones warm the
  * caches). Prints p50, p95 and max of each, the ratio report/bare, rows
@@ -323,12 +327,64 @@ fail:
 	return -1;
 }
 
-/* Run BIN report quick ...; 0 when it exited 0 with some output. */
-static int run_report(const char *bin, const char *db, long long id, size_t *outlen)
+/* Where one report's time went, from its --timing lines (ms). */
+enum { PH_OUTSIDE, PH_CONNECT, PH_ALERT, PH_FILE, PH_PROCS, PH_OTHERQ, PH_BUILD, PH_N };
+static const char *const ph_name[PH_N] = {
+	"outside main (exec, libraries, exit)", "connect", "query: the alert",
+	"queries: the file's events", "query: processes, registry", "other queries",
+	"build, render, output",
+};
+
+/* Parse the --timing lines in err (NUL-terminated) into ph[]; total is
+ * the whole run as measured outside. 0, or -1 when the lines are missing. */
+static int parse_timing(const char *err, double total, double ph[PH_N])
 {
-	int fd[2];
+	memset(ph, 0, PH_N * sizeof ph[0]);
+	const char *l = strstr(err, "itrace-tui: timing: connect ");
+	double conn, evid, build, render, output, main_ms, qms;
+	int nq;
+	size_t nev;
+	if (l == NULL ||
+	    sscanf(l, "itrace-tui: timing: connect %lf ms, evidence %lf ms (%d queries, %lf ms in"
+	           " queries, %zu events), build %lf ms, render %lf ms, output %lf ms, main %lf ms",
+	           &conn, &evid, &nq, &qms, &nev, &build, &render, &output, &main_ms) != 9)
+		return -1;
+	ph[PH_OUTSIDE] = total - main_ms;
+	ph[PH_CONNECT] = conn;
+	ph[PH_BUILD] = build + render + output + (evid - qms);
+	/* "itrace-tui: timing:   NAME   12.34 ms   5 rows" */
+	for (const char *q = strstr(l + 1, "itrace-tui: timing:   "); q != NULL;
+	     q = strstr(q + 1, "itrace-tui: timing:   ")) {
+		const char *name = q + strlen("itrace-tui: timing:   ");
+		const char *ms = strstr(name, " ms ");
+		if (ms == NULL)
+			break;
+		const char *num = ms;
+		while (num > name && num[-1] != ' ')
+			num--;
+		double v = strtod(num, NULL);
+		int k = strncmp(name, "load alert", 10) == 0 ? PH_ALERT
+		      : strncmp(name, "evidence: file events", 21) == 0 ? PH_FILE
+		      : strncmp(name, "evidence: command lines", 23) == 0 ? PH_FILE
+		      : strncmp(name, "evidence: processes", 19) == 0 ? PH_PROCS : PH_OTHERQ;
+		ph[k] += v;
+	}
+	return 0;
+}
+
+/* Run BIN report quick ...; 0 when it exited 0 with some output. Its
+ * stderr (the --timing lines) goes to errbuf. */
+static int run_report(const char *bin, const char *db, long long id, size_t *outlen,
+                      char *errbuf, size_t errcap)
+{
+	int fd[2], fe[2];
 	if (pipe(fd) != 0)
 		return -1;
+	if (pipe(fe) != 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", id);
 	pid_t pid = fork();
@@ -336,13 +392,17 @@ static int run_report(const char *bin, const char *db, long long id, size_t *out
 		return -1;
 	if (pid == 0) {
 		dup2(fd[1], 1);
+		dup2(fe[1], 2);
 		close(fd[0]);
 		close(fd[1]);
+		close(fe[0]);
+		close(fe[1]);
 		execl(bin, bin, "report", "quick", "--db", db, "--alert", ids, "--format", "json",
-		      (char *)NULL);
+		      "--timing", (char *)NULL);
 		_exit(127);
 	}
 	close(fd[1]);
+	close(fe[1]);
 	char buf[65536];
 	ssize_t got;
 	*outlen = 0;
@@ -350,6 +410,14 @@ static int run_report(const char *bin, const char *db, long long id, size_t *out
 		if (got > 0)
 			*outlen += (size_t)got;
 	close(fd[0]);
+	/* a few hundred bytes, written after the report: read after stdout */
+	size_t el = 0;
+	while (el + 1 < errcap &&
+	       ((got = read(fe[0], errbuf + el, errcap - 1 - el)) > 0 || (got < 0 && errno == EINTR)))
+		if (got > 0)
+			el += (size_t)got;
+	errbuf[el] = '\0';
+	close(fe[0]);
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
@@ -411,6 +479,12 @@ int main(int argc, char **argv)
 	long long *ids = calloc((size_t)n, sizeof *ids);
 	double *bq = calloc((size_t)n, sizeof *bq), *bt = calloc((size_t)n, sizeof *bt);
 	double *rp = calloc((size_t)n, sizeof *rp), *bw = calloc((size_t)n, sizeof *bw);
+	double *phv[PH_N];
+	for (int k = 0; k < PH_N; k++)
+		if ((phv[k] = calloc((size_t)n, sizeof *phv[k])) == NULL)
+			return 2;
+	int nph = 0;
+	static char errbuf[8192];
 	if (ids == NULL || bq == NULL || bt == NULL || rp == NULL || bw == NULL)
 		return 2;
 	for (int k = 0; k < n; k++)
@@ -463,15 +537,22 @@ int main(int argc, char **argv)
 			size_t ol = 0;
 			if (bin != NULL) {
 				double s0 = now_ms();
-				rok = run_report(bin, db, ids[k], &ol) == 0;
+				rok = run_report(bin, db, ids[k], &ol, errbuf, sizeof errbuf) == 0;
 				rt = now_ms() - s0;
 				if (last) {
+					double ph[PH_N];
 					if (rok) {
 						rp[nr++] = rt;
 						out_total += ol;
+						if (parse_timing(errbuf, rt, ph) == 0) {
+							for (int j = 0; j < PH_N; j++)
+								phv[j][nph] = ph[j];
+							nph++;
+						}
 					} else {
 						bad_r++;
-						fprintf(stderr, "spine_fetch: alert %lld: report failed\n", ids[k]);
+						fprintf(stderr, "spine_fetch: alert %lld: report failed: %s\n",
+						        ids[k], errbuf);
 					}
 				}
 			}
@@ -494,6 +575,17 @@ int main(int argc, char **argv)
 		if (nr > 0)
 			printf("spine: report output %.0f bytes per alert on average\n",
 			       (double)out_total / nr);
+		/* each phase's own p50 (they need not add up to the total's) */
+		for (int j = 0; j < PH_N && nph > 0; j++) {
+			char what[80];
+			double p;
+			snprintf(what, sizeof what, "  %s", ph_name[j]);
+			qsort(phv[j], (size_t)nph, sizeof *phv[j], dcmp);
+			p = pct(phv[j], nph, 0.50);
+			if (phv[j][nph - 1] <= 0)
+				continue;   /* a phase no report had (other queries) */
+			printf("spine: %-40s p50 %6.2f ms   p95 %6.2f ms\n", what, p, pct(phv[j], nph, 0.95));
+		}
 		if (p_bt > 0 && p_rp > 0)
 			printf("spine: ratio report/bare (p50): %.2fx against the bare fetch with"
 			       " connect, %.2fx against its queries alone (goal: <= 2x;"
@@ -507,5 +599,7 @@ int main(int argc, char **argv)
 	free(rp);
 	free(bw);
 	free(conninfo);
+	for (int k = 0; k < PH_N; k++)
+		free(phv[k]);
 	return 0;
 }

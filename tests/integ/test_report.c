@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "db/conn.h"
 #include "th.h"
 
 /* ---- helpers ----------------------------------------------------------------- */
@@ -572,6 +573,45 @@ static void test_hostile_and_conflicts(void **state)
 	assert_non_null(strstr(md, "\\`x\\`"));
 	assert_non_null(strstr(md, "Test\\e\\[31m"));
 	free(md);
+
+	/* The one-shot session (issue 2, p50 of the report): a PE file's
+	 * evidence is three statements (alert, file events, processes) and
+	 * no SET, whatever the caller's PGTZ; --timing says where the time
+	 * went. Every session db_connect() opens is in UTC: by the startup
+	 * packet (PGTZ=UTC, as the report sends it) or by a SET (another
+	 * PGTZ, or none and a cluster default of another name). */
+	{
+		struct th_out ot;
+		char ids[32];
+		snprintf(ids, sizeof ids, "%lld", id);
+		const char *av[] = {"itrace-tui", "report", "quick", "--db", ci, "--alert", ids,
+		                    "--format", "json", "--timing", NULL};
+		char *const env[] = {"PGTZ=Asia/Tokyo", NULL};
+		assert_int_equal(th_run(&ot, NULL, env, av), 0);
+		assert_non_null(strstr(ot.out, "\"executions\""));
+		assert_non_null(strstr(ot.err, "itrace-tui: timing: connect "));
+		assert_non_null(strstr(ot.err, " (3 queries, "));
+		assert_non_null(strstr(ot.err, ", main "));
+		assert_non_null(strstr(ot.err, "evidence: processes, registry"));
+		th_out_free(&ot);
+		const char *tzs[] = {"Asia/Tokyo", "UTC", NULL};
+		for (size_t k = 0; k < sizeof tzs / sizeof tzs[0]; k++) {
+			if (tzs[k] != NULL)
+				assert_int_equal(setenv("PGTZ", tzs[k], 1), 0);
+			else
+				assert_int_equal(unsetenv("PGTZ"), 0);
+			char *err = NULL;
+			PGconn *sc = db_connect(ci, "test_report", &err);
+			assert_non_null(sc);
+			PGresult *q = PQexec(sc, "SELECT current_setting('TimeZone'),"
+			                     " ('2024-05-01 00:30:00+09'::timestamptz)::date::text");
+			assert_int_equal(PQresultStatus(q), PGRES_TUPLES_OK);
+			assert_string_equal(PQgetvalue(q, 0, 0), "UTC");
+			assert_string_equal(PQgetvalue(q, 0, 1), "2024-04-30");
+			PQclear(q);
+			PQfinish(sc);
+		}
+	}
 
 	/* Unknown alert: exit 1 with the message. */
 	struct th_out o;
