@@ -102,6 +102,20 @@ static void label_alert(const struct alert *al, char *buf, size_t len)
 	snprintf(buf, len, "#%lld %s", (long long)al->id, al->host);
 }
 
+/* The answer's second step: who answered (optional; the last name given
+ * is offered again), then the confirmed call. */
+static void answered_by_cb(struct app *a, struct dlg *d, int ok)
+{
+	if (!ok) {
+		app_msg(a, MSG_INFO, "%s: cancelled", reg_actions[d->act].name);
+		return;
+	}
+	snprintf(a->pend.by, sizeof a->pend.by, "%s", dlg_text(d));
+	if (a->pend.by[0] != '\0')
+		snprintf(a->pend.last_by, sizeof a->pend.last_by, "%s", a->pend.by);
+	reg_run(a, d->act, 1);
+}
+
 static void confirmed_cb(struct app *a, struct dlg *d, int ok)
 {
 	if (!ok) {
@@ -114,6 +128,15 @@ static void confirmed_cb(struct app *a, struct dlg *d, int ok)
 	if (d->kind == DLG_CHOICE) {
 		snprintf(a->pend.text, sizeof a->pend.text, "%s", dlg_text(d));
 		a->pend.verdict = d->choice;
+		if (d->act == ACT_answer) {
+			struct dlg *p = dlg_prompt("Who answered? (name or mail; empty: not recorded)",
+			                           "answered by: ",
+			                           a->pend.last_by[0] != '\0' ? a->pend.last_by : NULL,
+			                           answered_by_cb);
+			p->act = ACT_answer;
+			app_dialog(a, p);
+			return;
+		}
 	}
 	if (d->kind == DLG_VERDICT) {
 		a->pend.verdict = d->verdict;
@@ -182,6 +205,7 @@ static struct alert *begin_alert(struct app *a, enum rules_action act, const cha
 	a->pend.alert_id = al->id;
 	a->pend.version = al->version;
 	a->pend.text[0] = '\0';   /* nothing of an earlier dialog carries over */
+	a->pend.by[0] = '\0';
 	return al;
 }
 
@@ -201,6 +225,8 @@ int act_answer(struct app *a, int confirmed)
 		json_t *body = json_pack("{s:b}", "intended", a->pend.verdict == 'y');
 		if (a->pend.text[0] != '\0')
 			json_object_set_new(body, "note", json_string(a->pend.text));
+		if (a->pend.by[0] != '\0')
+			json_object_set_new(body, "by", json_string(a->pend.by));
 		return send_alert(a, "answer", "answer", body);
 	}
 	struct alert *al = begin_alert(a, RULES_ANSWER, "answer");
@@ -544,6 +570,7 @@ static int gather(struct app *a, int what, const char *name)
 	struct alert *al = target_alert(a);
 	a->pend.alert_id = 0;
 	a->pend.text[0] = '\0';   /* nothing of an earlier dialog carries over */
+	a->pend.by[0] = '\0';
 	if (a->view == VIEW_ENDPOINTS && (what == G_ISOLATE || what == G_RELEASE)) {
 		struct endpoint *e = ep_current(a);
 		if (e == NULL) {

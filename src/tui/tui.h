@@ -498,6 +498,8 @@ struct app {
 		char verdict;
 		int expl, needs, version;
 		char text[2048];        /* comment, reason, note: all of dlg_text */
+		char by[256];           /* answer: who answered; "" unknown */
+		char last_by[256];      /* offered by the next answer dialog */
 		char path[1024], sha256[80], host[256];   /* raw, for the API */
 		char *alerts;           /* JSON array text of aggregated alerts */
 	} pend;

@@ -405,12 +405,17 @@ static void test_answer(void **state)
 	TT_WAIT(&t, "chosen:  no, not on purpose", 3000);
 	tt_type(&t, "the user never opened it; mail to 佐藤");
 	tt_keys(&t, "Enter", NULL);
+	/* second step: who answered (R-19's administrator), recorded */
+	TT_WAIT(&t, "Who answered?", 3000);
+	TT_WAIT(&t, "answered by:", 1000);
+	tt_type(&t, "admin@acme.example 佐藤");
+	tt_keys(&t, "Enter", NULL);
 	char want[64];
 	snprintf(want, sizeof want, "answer #%ld WS7: done", W.gray);
 	TT_WAIT(&t, want, 10000);
-	wait_db("closed black f the user never opened it; mail to 佐藤",
+	wait_db("closed black f the user never opened it; mail to 佐藤 admin@acme.example 佐藤",
 	        "SELECT state || ' ' || explain_verdict || ' ' || answer_intended::text::char"
-	        " || ' ' || answer_note FROM alert WHERE id = %ld", W.gray);
+	        " || ' ' || answer_note || ' ' || answer_by FROM alert WHERE id = %ld", W.gray);
 	assert_int_equal(num("SELECT count(*) FROM alert WHERE id = %ld AND closed_reason LIKE"
 	                     " 'R-19: the administrator answered: not on purpose%%'", W.gray), 1);
 	assert_int_equal(num("SELECT count(*) FROM audit WHERE object = 'alert:%ld' AND"
