@@ -19,7 +19,11 @@
 #     the rows it needs (tests/bench/spine_fetch.c: on a new connection per
 #     alert like the report, and on one warm session). p50/p95 and the
 #     ratio (goals: p50 <= 20 ms, <= 2x the bare fetch). Two rounds, the
-#     second timed.
+#     second timed. Each report's --timing splits its time into phases
+#     (outside main: exec, loading the libraries, exit; connect; each
+#     query; build and render). When pgbouncer is installed the same runs
+#     go through it too (session pool: warm server backends, what a pooled
+#     deployment or the console and itrace-cmdd see): "(b) pooled" lines.
 #
 # ITRACE_BENCH_SCALE=small|medium|full (default medium):
 #     small    100 endpoints x 8 days x 2,000 events/day   (~1.4 M rows)
@@ -33,7 +37,8 @@
 # Other knobs: ITRACE_BENCH_ENDPOINTS, ITRACE_BENCH_DAYS,
 # ITRACE_BENCH_PER_DAY (override the scale), ITRACE_BENCH_RATE_ROUNDS (2),
 # ITRACE_BENCH_ALERTS (50), ITRACE_BENCH_SEED (1), ITRACE_BENCH_PARTS (ab:
-# the parts to run, e.g. b for the evidence part alone), BUILD=DIR,
+# the parts to run, e.g. b for the evidence part alone), ITRACE_BENCH_POOL
+# (1: the pooled runs when pgbouncer is installed; 0: never), BUILD=DIR,
 # ITRACE_BIN=DIR, TMPDIR (data files: ~5 GB at medium scale).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -68,6 +73,7 @@ command -v psql >/dev/null || { echo "spine.sh: psql missing" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/itrace-spine.XXXXXX")
 chmod 755 "$work"
 cleanup() {
+  [ -f "$work/pgb/pgb.pid" ] && kill "$(cat "$work/pgb/pgb.pid")" 2>/dev/null
   "$top/tests/lib/pg.sh" stop "$work/pg" 2>/dev/null
   rm -rf "$work"
 }
@@ -220,11 +226,60 @@ if [ "$total" -eq 0 ]; then
   exit 0
 fi
 # $nalerts ids spread evenly over the list (all of them if fewer)
+# Through pgbouncer (session pooling, trust): a socket under $work/pgb.
+# As root it runs as the cluster's user (it refuses root), as pg.sh does.
+# It cannot pass the bare fetch's options='-c jit=off' on: every server
+# connection gets it from connect_query, and no reset query undoes it.
+pool_start() {
+  command -v pgbouncer >/dev/null || return 1
+  mkdir -p "$work/pgb" || return 1
+  cat >"$work/pgb/pgb.ini" <<INI
+[databases]
+ev = host=$sock dbname=ev user=$pguser connect_query='SET jit = off'
+[pgbouncer]
+listen_addr =
+unix_socket_dir = $work/pgb
+listen_port = 6432
+auth_type = trust
+auth_file = $work/pgb/users.txt
+pool_mode = session
+default_pool_size = 4
+server_reset_query =
+ignore_startup_parameters = options
+logfile = $work/pgb/pgb.log
+pidfile = $work/pgb/pgb.pid
+INI
+  echo "\"$pguser\" \"\"" >"$work/pgb/users.txt"
+  if [ "$(id -u)" = 0 ]; then
+    chown -R "$pguser" "$work/pgb" && runuser -u "$pguser" -- pgbouncer -d -q "$work/pgb/pgb.ini"
+  else
+    pgbouncer -d -q "$work/pgb/pgb.ini"
+  fi || return 1
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    [ -S "$work/pgb/.s.PGSQL.6432" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+pool_stop() {
+  [ -f "$work/pgb/pgb.pid" ] && kill "$(cat "$work/pgb/pgb.pid")" 2>/dev/null
+}
 pick=$(echo "$ids" | awk -v n="$nalerts" -v t="$total" \
   'BEGIN { srand(1) } { a[NR] = $1 } END { if (t <= n) { for (i = 1; i <= t; i++) print a[i] } else for (i = 0; i < n; i++) print a[int(i * t / n) + 1] }')
 echo "spine: load average $(load) before the evidence runs"
 # shellcheck disable=SC2086
 "$fetch" --db "$(conn ev)" --report "$bin/itrace-tui" --rounds 2 $pick
+if [ "${ITRACE_BENCH_POOL:-1}" != 0 ] && command -v pgbouncer >/dev/null; then
+  if pool_start; then
+    echo "spine: (b) pooled: the same through pgbouncer (session pool of warm backends); load average $(load)"
+    # shellcheck disable=SC2086
+    "$fetch" --db "host=$work/pgb port=6432 user=$pguser dbname=ev" --report "$bin/itrace-tui" \
+      --rounds 2 $pick | sed 's/^spine: /spine: (b) pooled: /'
+    pool_stop
+  else
+    echo "spine: (b) pooled: pgbouncer did not start"; tail -3 "$work/pgb/pgb.log" 2>/dev/null
+  fi
+fi
 echo "spine: (b) scale $scale: $rows rows, $eps endpoints, $days days ($(awk -v r="$rows" -v e="$eps" -v d="$days" 'BEGIN { printf "%.0f", r / e / d }') events per endpoint-day; the issue's full scale is 10,000)"
 echo "spine: load average $(load) at the end"
 exit 0
