@@ -1,5 +1,5 @@
 /* events.c - the event loader: batches, dedup pre-check, COPY, fallback;
- * see events.h for the protocol. */
+ * see events.h for the protocol. Rows are encoded by event_copy.c. */
 #include "db/events.h"
 
 #include <pthread.h>
@@ -41,164 +41,6 @@ static void *xrealloc(void *p, size_t size)
 		abort();
 	}
 	return p;
-}
-
-/* ---- encoding ---------------------------------------------------------- */
-
-static int hexdig(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* 8-4-4-4-12 hex digits: what the uuid column accepts from us. */
-static int is_uuid(const char *g)
-{
-	if (g == NULL)
-		return 0;
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (g[i] != '-')
-				return 0;
-		} else if (!hexdig(g[i])) {
-			return 0;
-		}
-	}
-	return g[36] == '\0';
-}
-
-static void put_guid(struct db_copybuf *b, const char *g)
-{
-	if (is_uuid(g))
-		db_copy_raw(b, g, 36);
-	else
-		db_copy_null(b);
-}
-
-static void put_key(struct db_copybuf *b, const char *g)
-{
-	int64_t k = is_uuid(g) ? ev_guid_prefix(g) : 0;
-	if (k == 0)
-		db_copy_null(b);
-	else
-		db_copy_i64(b, k);
-}
-
-/* integer columns: out of range is as good as absent. */
-static void put_i32(struct db_copybuf *b, int64_t v)
-{
-	if (v < INT32_MIN || v > INT32_MAX || v == -1)
-		db_copy_null(b);
-	else
-		db_copy_i64(b, v);
-}
-
-static void put_extra(struct db_copybuf *b, const json_t *extra)
-{
-	if (extra == NULL || (json_is_object(extra) && json_object_size(extra) == 0)) {
-		db_copy_null(b);
-		return;
-	}
-	/* Into a stack buffer when it fits: no allocation per event. */
-	char small[4096];
-	size_t n = json_dumpb(extra, small, sizeof small, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (n == 0) {
-		db_copy_null(b);
-	} else if (n <= sizeof small) {
-		db_copy_textn(b, small, n);
-	} else {
-		/* json_dumpb, not json_dumps: the caller may have given jansson
-		 * its own allocator (itrace-ingest does). */
-		char *s = malloc(n);
-		if (s != NULL && json_dumpb(extra, s, n, JSON_COMPACT | JSON_ENCODE_ANY) == n)
-			db_copy_textn(b, s, n);
-		else
-			db_copy_null(b);
-		free(s);
-	}
-}
-
-#define T(s) do { db_copy_sep(b); db_copy_text(b, (s)); } while (0)
-
-size_t db_event_encode_tail(struct db_copybuf *b, const struct ev *e)
-{
-	size_t start = b->len;
-	char ts[DB_TS_LEN];
-	db_format_ts(e->ts_us, ts);
-	db_copy_raw(b, ts, strlen(ts));
-	T(ev_kind_name(e->kind));
-	db_copy_sep(b);
-	db_copy_i64(b, e->eid);
-	db_copy_sep(b);
-	db_copy_i64_opt(b, e->record_id);
-	db_copy_sep(b);
-	size_t mid = b->len - start;   /* the dedup column goes here */
-	put_guid(b, e->proc_guid);
-	db_copy_sep(b);
-	put_key(b, e->proc_guid);
-	db_copy_sep(b);
-	db_copy_i64_opt(b, e->pid);
-	T(e->image);
-	T(e->cmdline);
-	T(e->user);
-	T(e->integrity);
-	db_copy_sep(b);
-	put_guid(b, e->parent_guid);
-	db_copy_sep(b);
-	put_key(b, e->parent_guid);
-	db_copy_sep(b);
-	db_copy_i64_opt(b, e->parent_pid);
-	T(e->parent_image);
-	T(e->parent_cmdline);
-	T(e->target);
-	T(e->details);
-	T(e->proto);
-	T(e->remote_ip);
-	db_copy_sep(b);
-	put_i32(b, e->remote_port);
-	T(e->local_ip);
-	db_copy_sep(b);
-	put_i32(b, e->local_port);
-	db_copy_sep(b);
-	db_copy_bool(b, e->initiated);
-	T(e->sha256);
-	T(e->sha1);
-	T(e->md5);
-	T(e->imphash);
-	db_copy_sep(b);
-	db_copy_bool(b, e->signed_);
-	T(e->signature);
-	T(e->original_file_name);
-	T(e->company);
-	T(e->description);
-	T(e->product);
-	db_copy_sep(b);
-	put_extra(b, e->extra);
-	db_copy_eol(b);
-	return mid;
-}
-
-#undef T
-
-/* endpoint_id, the tail's first part, dedup, the rest. */
-static void encode_row(struct db_copybuf *b, int64_t endpoint_id, int64_t dedup,
-                       const char *tail, size_t len, size_t mid)
-{
-	db_copy_i64(b, endpoint_id);
-	db_copy_sep(b);
-	db_copy_raw(b, tail, mid);
-	db_copy_i64(b, dedup);
-	db_copy_sep(b);
-	db_copy_raw(b, tail + mid, len - mid);
-}
-
-void db_event_encode(struct db_copybuf *b, int64_t endpoint_id, const struct ev *e,
-                     int64_t dedup)
-{
-	struct db_copybuf t;
-	db_copy_init(&t);
-	size_t mid = db_event_encode_tail(&t, e);
-	encode_row(b, endpoint_id, dedup, t.data, t.len, mid);
-	db_copy_free(&t);
 }
 
 int db_event_check(const struct ev *e, char *why, size_t whylen)
@@ -330,7 +172,10 @@ struct db_evload {
 	size_t caprng;
 	struct db_copy_range *ranges;
 	size_t capranges;
+	const struct row **order;   /* the batch's rows sorted (sort_rows) */
+	size_t caporder;
 	struct db_copybuf q1, q2, q3;   /* query parameter arrays */
+	struct db_copybuf scratch;      /* db_evload_add (caller's thread) */
 };
 
 static int day_known(struct db_evload *l, int64_t day, size_t *pos)
@@ -522,28 +367,73 @@ static int fetch_existing(struct db_evload *l, const struct batch *b, char **err
 	return 0;
 }
 
-/* Rows not in l->seen (which then gets them) as coalesced byte ranges;
- * returns the number of rows kept. */
-static size_t select_rows(struct db_evload *l, const struct batch *b, size_t *nranges)
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct row *a = *(const struct row *const *)pa;
+	const struct row *b = *(const struct row *const *)pb;
+	if (a->ep != b->ep)
+		return a->ep < b->ep ? -1 : 1;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	if (a->dedup != b->dedup)
+		return a->dedup < b->dedup ? -1 : 1;
+	return a->off < b->off ? -1 : a->off > b->off;
+}
+
+/* The batch's rows in the order of the unique key (endpoint, time, dedup)
+ * into l->order. A batch of a busy day holds rows of every endpoint
+ * interleaved; sent in key order, the server inserts each endpoint's rows
+ * into the same index pages one after the other (and stores them next to
+ * each other in the heap): about 10% less server CPU for the same rows
+ * than in input order (spine.sh (a): 11.1 vs 12.3 s for 0.75 M rows), and
+ * two loaders with overlapping rows take their index locks in the same
+ * order. */
+static void sort_rows(struct db_evload *l, const struct batch *b)
+{
+	if (b->n > l->caporder) {
+		free(l->order);
+		l->caporder = b->cap;
+		l->order = xcalloc(l->caporder, sizeof *l->order);
+	}
+	for (size_t i = 0; i < b->n; i++)
+		l->order[i] = &b->rows[i];
+	qsort(l->order, b->n, sizeof *l->order, row_cmp);
+}
+
+static void add_range(struct db_evload *l, size_t *nr, size_t off, size_t len)
+{
+	if (*nr > 0 && l->ranges[*nr - 1].off + l->ranges[*nr - 1].len == off) {
+		l->ranges[*nr - 1].len += len;
+		return;
+	}
+	if (*nr == l->capranges) {
+		l->capranges = l->capranges != 0 ? l->capranges * 2 : 1024;
+		l->ranges = xrealloc(l->ranges, l->capranges * sizeof *l->ranges);
+	}
+	l->ranges[*nr].off = off;
+	l->ranges[*nr].len = len;
+	(*nr)++;
+}
+
+/* The COPY stream of the rows not in l->seen (which then gets them), in
+ * key order, as coalesced byte ranges of the batch's buffer: the header
+ * (at its start), the rows, the trailer (appended here); returns the
+ * number of rows kept. */
+static size_t select_rows(struct db_evload *l, struct batch *b, size_t *nranges)
 {
 	size_t kept = 0, nr = 0;
+	size_t trailer = b->buf.len;
+	db_copy_raw(&b->buf, db_event_copy_trailer, sizeof db_event_copy_trailer);
+	sort_rows(l, b);
+	add_range(l, &nr, 0, sizeof db_event_copy_header);
 	for (size_t i = 0; i < b->n; i++) {
-		const struct row *r = &b->rows[i];
+		const struct row *r = l->order[i];
 		if (!keyset_add(&l->seen, r->ep, r->ts, r->dedup))
 			continue;
 		kept++;
-		if (nr > 0 && l->ranges[nr - 1].off + l->ranges[nr - 1].len == r->off) {
-			l->ranges[nr - 1].len += r->len;
-			continue;
-		}
-		if (nr == l->capranges) {
-			l->capranges = l->capranges != 0 ? l->capranges * 2 : 1024;
-			l->ranges = xrealloc(l->ranges, l->capranges * sizeof *l->ranges);
-		}
-		l->ranges[nr].off = r->off;
-		l->ranges[nr].len = r->len;
-		nr++;
+		add_range(l, &nr, r->off, r->len);
 	}
+	add_range(l, &nr, trailer, sizeof db_event_copy_trailer);
 	*nranges = nr;
 	return kept;
 }
@@ -554,9 +444,9 @@ static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 static void build_sql(void)
 {
 	snprintf(copy_event_sql, sizeof copy_event_sql,
-	         "COPY event (%s) FROM STDIN", db_event_columns);
+	         "COPY event (%s) FROM STDIN (FORMAT binary)", db_event_columns);
 	snprintf(copy_stage_sql, sizeof copy_stage_sql,
-	         "COPY itrace_stage (%s) FROM STDIN", db_event_columns);
+	         "COPY itrace_stage (%s) FROM STDIN (FORMAT binary)", db_event_columns);
 	snprintf(insert_stage_sql, sizeof insert_stage_sql,
 	         "INSERT INTO event (%s) SELECT %s FROM itrace_stage ON CONFLICT DO NOTHING",
 	         db_event_columns, db_event_columns);
@@ -572,7 +462,7 @@ static int retryable(const char *state)
 
 /* Slow path: COPY into a temporary table, then insert what is new, in one
  * transaction; tried again (a few times) after a deadlock. */
-static int64_t load_staged(struct db_evload *l, const struct batch *b, size_t nranges,
+static int64_t load_staged(struct db_evload *l, struct batch *b, size_t nranges,
                            char **err)
 {
 	char stage[1200];
@@ -608,7 +498,7 @@ static int64_t load_staged(struct db_evload *l, const struct batch *b, size_t nr
 }
 
 /* Load one batch; updates the stats. */
-static int load_batch(struct db_evload *l, const struct batch *b, char **err)
+static int load_batch(struct db_evload *l, struct batch *b, char **err)
 {
 	if (b->n == 0)
 		return 0;
@@ -678,6 +568,14 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Empty: no rows, the buffer holds the COPY header. */
+static void batch_reset(struct batch *b)
+{
+	b->n = 0;
+	db_copy_reset(&b->buf);
+	db_copy_raw(&b->buf, db_event_copy_header, sizeof db_event_copy_header);
+}
+
 struct db_evload *db_evload_new(const char *conninfo, char **err)
 {
 	pthread_once(&sql_once, build_sql);
@@ -693,8 +591,10 @@ struct db_evload *db_evload_new(const char *conninfo, char **err)
 	l->cur_rows = 2000;
 	l->max_bytes = 32u << 20;
 	l->precheck = 1;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		db_copy_init(&l->b[i].buf);
+		batch_reset(&l->b[i]);
+	}
 	l->fill = &l->b[0];
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
@@ -744,8 +644,7 @@ static int submit(struct db_evload *l, char **err)
 	}
 	pthread_mutex_unlock(&l->mu);
 	/* The worker finished with this one before taking the other. */
-	l->fill->n = 0;
-	db_copy_reset(&l->fill->buf);
+	batch_reset(l->fill);
 	return 0;
 }
 
@@ -781,7 +680,9 @@ int db_evload_add(struct db_evload *l, int64_t endpoint_id, const struct ev *e,
                   int64_t dedup, char **err)
 {
 	struct row *r = new_row(l, endpoint_id, e->ts_us, dedup);
-	db_event_encode(&l->fill->buf, endpoint_id, e, dedup);
+	db_copy_reset(&l->scratch);
+	size_t mid = db_event_encode_tail(&l->scratch, e);
+	db_event_row(&l->fill->buf, endpoint_id, dedup, l->scratch.data, l->scratch.len, mid);
 	return end_row(l, r, err);
 }
 
@@ -789,7 +690,7 @@ int db_evload_add_tail(struct db_evload *l, int64_t endpoint_id, int64_t ts_us,
                        int64_t dedup, const char *tail, size_t len, size_t mid, char **err)
 {
 	struct row *r = new_row(l, endpoint_id, ts_us, dedup);
-	encode_row(&l->fill->buf, endpoint_id, dedup, tail, len, mid);
+	db_event_row(&l->fill->buf, endpoint_id, dedup, tail, len, mid);
 	return end_row(l, r, err);
 }
 
@@ -837,8 +738,10 @@ void db_evload_free(struct db_evload *l)
 	free(l->seen.tab);
 	free(l->rng);
 	free(l->ranges);
+	free(l->order);
 	db_copy_free(&l->q1);
 	db_copy_free(&l->q2);
 	db_copy_free(&l->q3);
+	db_copy_free(&l->scratch);
 	free(l);
 }

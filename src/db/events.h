@@ -1,7 +1,7 @@
 /* events.h - bulk loading of parsed events into the `event` table.
  *
- * The loader encodes each event as a COPY text row as it is added and sends
- * full batches (db_evload_set_batch: 20,000 rows or 32 MiB by default; the
+ * The loader encodes each event as a COPY row (binary format,
+ * event_copy.c) as it is added and sends full batches (db_evload_set_batch: 20,000 rows or 32 MiB by default; the
  * first batches are smaller, 2,000 rows doubling, so the server starts
  * working early) from
  * a background thread over its own connection, so parsing the next batch
@@ -11,7 +11,8 @@
  *   2. one indexed query fetches the dedup keys already stored for the
  *      batch's endpoints and time ranges; those rows, and repeats within the
  *      batch, are dropped client-side;
- *   3. the rest goes into `event` with one COPY (one transaction);
+ *   3. the rest goes into `event` with one COPY (one transaction), in the
+ *      order of the unique key (endpoint, time, dedup);
  *   4. if that COPY still hits the unique key (another loader stored the
  *      same rows meanwhile), the batch is loaded again through a temporary
  *      staging table with INSERT ... ON CONFLICT DO NOTHING.
@@ -85,14 +86,25 @@ int db_event_check(const struct ev *e, char *why, size_t whylen);
  * produce the same COPY rows, e.g. the benchmark's psql \copy):
  * endpoint_id, ts, kind, eid, record_id, dedup, then the rest. */
 extern const char db_event_columns[];
-/* Encode e as one COPY text row (with trailing newline) appended to b. */
+/* Encode e as one COPY *text* row (with trailing newline) appended to b:
+ * the same values the loader sends, for psql \copy and tests. */
 struct db_copybuf;
 void db_event_encode(struct db_copybuf *b, int64_t endpoint_id, const struct ev *e,
                      int64_t dedup);
-/* The row without endpoint_id and dedup, with the newline: depends on e
+
+/* The loader's rows, COPY binary format (event_copy.c). */
+/* The row without its field count, endpoint_id and dedup: depends on e
  * alone (pure, thread-safe). Returns the offset, from where this call
- * started writing, at which the dedup column ("N\t") belongs; the
- * endpoint_id column ("N\t") goes before the whole. */
+ * started writing, at which the dedup field belongs. */
 size_t db_event_encode_tail(struct db_copybuf *b, const struct ev *e);
+/* Append the whole row: field count, endpoint_id, tail[0..mid), dedup,
+ * tail[mid..len). */
+void db_event_row(struct db_copybuf *b, int64_t endpoint_id, int64_t dedup,
+                  const char *tail, size_t len, size_t mid);
+/* What a binary COPY stream starts and ends with. */
+#define DB_EVENT_COPY_HEADER 19
+#define DB_EVENT_COPY_TRAILER 2
+extern const char db_event_copy_header[DB_EVENT_COPY_HEADER];
+extern const char db_event_copy_trailer[DB_EVENT_COPY_TRAILER];
 
 #endif
