@@ -5,6 +5,7 @@
  * Strict, being our own contract: an unknown field is an error (a typo
  * must not silently drop data), null means absent, hashes must be hex of
  * the right length.  Values are taken as given: no %% or HTML quirks. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ struct nfield {
 };
 
 #define NF(n, t, m) {n, t, offsetof(struct ev, m)}
-/* Sorted by strcmp. */
+/* (Any order: looked up by nfield_find.) */
 static const struct nfield native_fields[] = {
 	NF("cmdline", N_STR, cmdline),
 	NF("company", N_STR, company),
@@ -63,9 +64,41 @@ static const struct nfield native_fields[] = {
 };
 #undef NF
 
-static int nfield_cmp(const void *key, const void *elem)
+/* Field lookup: an open-addressing table of native_fields indexes, by
+ * length and first and last byte, filled once. One strcmp per key where a
+ * binary search took five or six (3% of itrace-ingest's parsing). */
+#define NSLOTS 128
+static unsigned char nslot[NSLOTS];     /* index + 1; 0 empty */
+static pthread_once_t nslot_once = PTHREAD_ONCE_INIT;
+
+static size_t nhash(const char *k, size_t n)
 {
-	return strcmp(key, ((const struct nfield *)elem)->name);
+	return (n * 31u + (unsigned char)k[0] * 7u + (unsigned char)k[n - 1]) % NSLOTS;
+}
+
+static void nslot_fill(void)
+{
+	for (size_t i = 0; i < NELEM(native_fields); i++) {
+		const char *k = native_fields[i].name;
+		size_t h = nhash(k, strlen(k));
+		while (nslot[h] != 0)
+			h = (h + 1) % NSLOTS;
+		nslot[h] = (unsigned char)(i + 1);
+	}
+}
+
+static const struct nfield *nfield_find(const char *key)
+{
+	size_t n = strlen(key);
+	if (n == 0)
+		return NULL;
+	pthread_once(&nslot_once, nslot_fill);
+	for (size_t h = nhash(key, n); nslot[h] != 0; h = (h + 1) % NSLOTS) {
+		const struct nfield *f = &native_fields[nslot[h] - 1];
+		if (strcmp(key, f->name) == 0)
+			return f;
+	}
+	return NULL;
 }
 
 /* A hex digest of exactly n digits, stored lower-case. */
@@ -107,9 +140,7 @@ enum ll_result ll_native_event(struct ctx *c, json_t *root)
 	json_t *v;
 	c->pfx = "$.";
 	json_object_foreach(root, key, v) {
-		const struct nfield *f = bsearch(key, native_fields,
-		                                 NELEM(native_fields),
-		                                 sizeof native_fields[0], nfield_cmp);
+		const struct nfield *f = nfield_find(key);
 		if (f == NULL)
 			return unknown_field(c, key);
 		if (json_is_null(v) && f->type != N_TIME && f->type != N_KIND)

@@ -2,7 +2,7 @@
  *
  *   main.c     options, the per-line loop, summary and exit status
  *   pool.c     parser threads: lines are parsed (and events encoded as
- *              COPY text) in chunks by several threads; main.c consumes
+ *              COPY rows) in chunks by several threads; main.c consumes
  *              the chunks in input order, so messages, line numbers,
  *              dedup keys and alerts come out exactly as if sequential
  *   arena.c    jansson's allocator: a bump arena per chunk while parsing
@@ -82,7 +82,10 @@ struct ing_item {
 	int blank;                   /* only blanks: not parsed */
 	enum ll_result res;
 	int64_t key;                 /* ll_dedup_key() of the line */
-	struct ev ev;                /* LL_EVENT */
+	struct ev ev;                /* LL_EVENT: once encoded, only kind, ts_us,
+	                                eid, the numbers and the strings host,
+	                                image, cmdline and target are kept
+	                                (what main.c and tun_match() read) */
 	struct ev_alert al;          /* LL_ALERT */
 	char *err;                   /* LL_ERROR reason, malloc'd */
 	size_t tail_off, tail_len;   /* LL_EVENT: db_event_encode_tail() in

@@ -89,6 +89,28 @@ static int is_blank(const char *s, size_t n)
 	return 1;
 }
 
+/* Free what the main thread does not read once the event is encoded:
+ * every string but those of ING_EV_KEPT. Freed here, right after they
+ * were allocated, the blocks go back to this thread's malloc cache and
+ * serve the next line; freed in bulk when the chunk is parsed again, they
+ * overflowed it and malloc and free were a tenth of the parser's time. */
+static void slim(struct ev *e)
+{
+	char **strs[] = {
+		&e->proc_guid, &e->user, &e->integrity, &e->parent_guid,
+		&e->parent_image, &e->parent_cmdline, &e->details, &e->proto,
+		&e->remote_ip, &e->local_ip, &e->sha256, &e->sha1, &e->md5,
+		&e->imphash, &e->signature, &e->original_file_name, &e->company,
+		&e->description, &e->product,
+	};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
+	json_decref(e->extra);
+	e->extra = NULL;
+}
+
 static void parse_chunk(struct ing_chunk *c)
 {
 	char err[512];
@@ -117,6 +139,7 @@ static void parse_chunk(struct ing_chunk *c)
 			it->tail_off = c->tails.len;
 			it->tail_mid = db_event_encode_tail(&c->tails, &it->ev);
 			it->tail_len = c->tails.len - it->tail_off;
+			slim(&it->ev);
 		}
 	}
 	c->nres = c->n;
