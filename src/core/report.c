@@ -929,6 +929,12 @@ static void copy_alert(struct build *b)
 	r->alert.action = sdup(b, a->action);
 	r->alert.detected_us = a->detected_us;
 	r->alert.received_us = a->received_us;
+	if (a->facts != NULL) {
+		r->has_facts = 1;
+		r->facts = *a->facts;
+		if (r->facts.n_cmds > RP_MAX_CMDS)
+			r->facts.n_cmds = RP_MAX_CMDS;
+	}
 }
 
 struct report *report_build(const struct rp_alert *a, const struct ev *evs,

@@ -25,6 +25,9 @@
  *      events and the alert, with every disagreement under conflicts.
  * Notes explain gaps (no origin event, ancestors known only from a child's
  * parent fields, writer not the parent of the runner, capped lists ...).
+ * With rp_alert.facts (the workflow's view: verdicts, reply due, hearing
+ * sheet, commands, exception) the renderers add what SPEC R-15..R-20 ask
+ * of each verdict (report_sections.c).
  *
  * Every string taken from the logs or the alert is passed through
  * san_str() when it enters the model, so both renderers only ever see
@@ -41,16 +44,69 @@
 
 #include "core/event.h"
 
+#define RP_NONE INT64_MIN       /* absent time (same as PT_NONE) */
+
+/* ---- what the workflow knows beyond the logs (SPEC R-15..R-20) ----------
+ * Filled by src/db/report_facts.c (stored facts) and the daemon's glue
+ * (src/cmdd/evidence_glue.c: the report's kind, the reply due being set,
+ * the tenant calendar's zone). No strings: every value is an enum, a flag,
+ * an id or a time, so nothing from an endpoint enters this way. */
+
+enum rp_kind { RP_KIND_QUICK, RP_KIND_EXPLAIN };      /* R-10, R-15 */
+enum rp_verdict { RP_V_NONE, RP_V_BLACK, RP_V_GRAY, RP_V_WHITE };
+enum rp_isolation {                                    /* endpoint.isolation */
+	RP_ISO_UNKNOWN, RP_ISO_NONE, RP_ISO_PENDING, RP_ISO_ISOLATED,
+	RP_ISO_RELEASE_PENDING,
+};
+enum rp_cmd_kind { RP_CMD_ISOLATE, RP_CMD_RELEASE, RP_CMD_DELETE };
+enum rp_cmd_state {                                    /* command.state */
+	RP_CS_QUEUED, RP_CS_DELIVERED, RP_CS_DONE, RP_CS_FAILED, RP_CS_EXPIRED,
+};
+
+#define RP_MAX_CMDS 8
+
+/* An isolate / release / delete command tied to the alert (R-13, R-22,
+ * R-23). */
+struct rp_command {
+	int64_t id;
+	enum rp_cmd_kind kind;
+	enum rp_cmd_state state;
+	int automatic;          /* isolate queued by auto_isolate (R-1, R-13) */
+	int64_t created_us;     /* RP_NONE absent */
+	int64_t finished_us;    /* RP_NONE until done / failed / expired */
+};
+
+struct rp_facts {
+	enum rp_kind kind;              /* the report being rendered */
+	enum rp_verdict quick, explain; /* as stored (R-16: may differ) */
+	int needs_explanatory;          /* the quick report asks for one */
+	int64_t reply_due_us;           /* gray: the answer's due (R-19),
+	                                 * RP_NONE unknown */
+	int has_tz;                     /* tz_min is the tenant calendar's */
+	int tz_min;                     /* local = UTC + tz_min minutes */
+	int auto_isolate, auto_exception;       /* hearing sheet (R-1, R-2) */
+	enum rp_isolation isolation;    /* the endpoint's, now */
+	struct rp_command cmds[RP_MAX_CMDS];    /* oldest first */
+	size_t n_cmds;
+	/* R-14: the exception list entry that covers the file, 0 none. */
+	int64_t exception_id;
+	int64_t exception_us;           /* when it was added */
+	int exception_this_alert;       /* added for this alert */
+	int64_t exception_due_us;       /* scheduled for the next business
+	                                 * window (exception_pending), RP_NONE */
+};
+
 /* The alert as stored (strings borrowed, raw: report_build sanitizes). */
 struct rp_alert {
 	int64_t id;
 	const char *tenant, *host, *path, *sha256, *detection, *action;
 	int64_t detected_us, received_us;
+	/* NULL: nothing known beyond the logs (a preview): the report is a
+	 * quick report with no verdict section. Copied by report_build. */
+	const struct rp_facts *facts;
 };
 
 enum rp_lang { RP_EN, RP_JA };
-
-#define RP_NONE INT64_MIN       /* absent time (same as PT_NONE) */
 
 struct rp_proc {
 	char *guid;             /* canonical GUID, NULL absent */
@@ -144,6 +200,8 @@ struct report {
 	struct rp_attr attr[RP_ATTR_COUNT];
 	struct rp_note *notes;
 	size_t n_notes;
+	int has_facts;          /* facts below came with the alert */
+	struct rp_facts facts;
 };
 
 /* Build the report of alert a from n events of its endpoint (borrowed;
@@ -154,11 +212,18 @@ struct report *report_build(const struct rp_alert *a, const struct ev *evs,
 void report_free(struct report *r);
 
 /* The JSON contract of issue 2 ("Evidence and the quick report"), pretty
- * printed, newline-terminated; notes in lang. Malloc'd, NULL on
- * allocation failure. */
+ * printed, newline-terminated; notes in lang. Fields added since (never
+ * renamed): "kind", "verdict", "response" and "check_with_user" (see
+ * report_sections.c and src/cmdd/README.md "Quick and explanatory report
+ * bodies"). Malloc'd, NULL on allocation failure. */
 char *report_json(const struct report *r, enum rp_lang lang);
-/* The Markdown form: eight numbered sections (SPEC R-10 headings in
- * Japanese for RP_JA). Malloc'd, NULL on allocation failure. */
+/* The Markdown form: the title (速報レポート / 解説レポート by the facts'
+ * kind), the alert with the verdict (both when the explanatory one
+ * differs, R-16), the verdict's section (R-18 black: isolation and sample
+ * deletion; R-19 gray: the logs to check with the user, what to answer and
+ * by when; R-20 white: the exception list), then eight numbered sections
+ * (SPEC R-10 headings in Japanese for RP_JA). Malloc'd, NULL on allocation
+ * failure. */
 char *report_markdown(const struct report *r, enum rp_lang lang);
 
 /* Markdown-safe copy of already sanitized text s: backslash-escapes the
@@ -171,5 +236,12 @@ char *report_md_escape(const char *s, int in_table);
 
 /* Attribute field name as in the JSON ("sha256", "original_file_name"...). */
 const char *report_attr_name(enum rp_attr_field f);
+
+/* "black", "gray", "white"; NULL for RP_V_NONE. */
+const char *report_verdict_name(enum rp_verdict v);
+/* The verdict the report states: the explanatory one in an explanatory
+ * report (the quick one while there is none), else the quick one;
+ * RP_V_NONE without facts. */
+enum rp_verdict report_verdict(const struct report *r);
 
 #endif

@@ -3,6 +3,7 @@
  * Markdown form escapes them once more for Markdown/HTML syntax.
  */
 #include "core/report.h"
+#include "core/report_int.h"
 #include "core/strbuf.h"
 
 #include <jansson.h>
@@ -226,6 +227,8 @@ char *report_json(const struct report *r, enum rp_lang lang)
 	jset(j, at, "conflicts", conf);
 	jset(j, root, "attributes", at);
 
+	rp_json_sections(root, r, lang, &j->oom);
+
 	json_t *notes = chk(j, json_array());
 	for (size_t i = 0; i < r->n_notes; i++)
 		jpush(j, notes, jstr(j, lang == RP_JA ? r->notes[i].ja : r->notes[i].en));
@@ -349,50 +352,6 @@ char *report_md_escape(const char *s, int in_table)
 
 /* ---- Markdown --------------------------------------------------------------- */
 
-struct sb {
-	struct strbuf buf;
-	enum rp_lang lang;
-};
-
-static void sb_puts(struct sb *b, const char *s)
-{
-	strbuf_puts(&b->buf, s);
-}
-
-#define sb_printf(b, ...) strbuf_printf(&(b)->buf, __VA_ARGS__)
-
-/* Text from the logs, escaped for Markdown; "-" when absent. */
-static void sb_md(struct sb *b, const char *s, int in_table)
-{
-	if (s == NULL || s[0] == '\0') {
-		sb_puts(b, "-");
-		return;
-	}
-	char *e = report_md_escape(s, in_table);
-	if (e == NULL) {
-		b->buf.oom = 1;
-		return;
-	}
-	sb_puts(b, e);
-	free(e);
-}
-
-static const char *L(const struct sb *b, const char *en, const char *ja)
-{
-	return b->lang == RP_JA ? ja : en;
-}
-
-static void sb_time(struct sb *b, int64_t us)
-{
-	char buf[48];
-	if (us == RP_NONE) {
-		sb_puts(b, "-");
-		return;
-	}
-	ev_format_time(us, buf, sizeof buf);
-	sb_puts(b, buf);
-}
-
 static const char *base_of(const char *p)
 {
 	if (p == NULL)
@@ -448,9 +407,28 @@ static void sb_chain(struct sb *b, const struct rp_proc *anc, size_t n,
 	sb_puts(b, "**\n");
 }
 
+/* The verdict line(s): an explanatory report also names the quick
+ * report's verdict when it differs (R-16). */
+static void md_verdict(struct sb *b, const struct report *r)
+{
+	enum rp_verdict v = report_verdict(r);
+	if (v == RP_V_NONE)
+		return;
+	sb_printf(b, "- %s: %s\n", L(b, "Verdict", "判定結果"), rp_verdict_label(v, b->lang));
+	const struct rp_facts *f = &r->facts;
+	if (f->kind == RP_KIND_EXPLAIN && f->quick != RP_V_NONE && f->quick != v)
+		sb_printf(b, "- %s: %s%s\n", L(b, "Quick report's verdict", "速報レポートの判定結果"),
+		          rp_verdict_label(f->quick, b->lang),
+		          L(b, " (changed by this report's analysis)",
+		            "（分析の結果、本レポートで判定結果が変わりました）"));
+}
+
 static void md_header(struct sb *b, const struct report *r)
 {
-	sb_printf(b, "# %s %lld\n\n", L(b, "Quick report: alert", "速報レポート: アラート"),
+	int explain = r->has_facts && r->facts.kind == RP_KIND_EXPLAIN;
+	sb_printf(b, "# %s %lld\n\n",
+	          explain ? L(b, "Explanatory report: alert", "解説レポート: アラート")
+	                  : L(b, "Quick report: alert", "速報レポート: アラート"),
 	          (long long)r->alert.id);
 	const struct {
 		const char *en, *ja, *v;
@@ -467,6 +445,7 @@ static void md_header(struct sb *b, const struct report *r)
 		sb_md(b, rows[i].v, 0);
 		sb_puts(b, "\n");
 	}
+	md_verdict(b, r);
 	sb_printf(b, "- %s: ", L(b, "Detected at", "検知日時"));
 	sb_time(b, r->alert.detected_us);
 	sb_printf(b, "\n- %s: ", L(b, "Received at", "受信日時"));
@@ -727,6 +706,7 @@ char *report_markdown(const struct report *r, enum rp_lang lang)
 	struct sb b = {0};
 	b.lang = lang;
 	md_header(&b, r);
+	rp_md_sections(&b, r);
 	md_origin(&b, r);
 	md_exec(&b, r);
 	md_rows(&b, r);
