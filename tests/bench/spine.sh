@@ -6,11 +6,12 @@
 # (a) Ingest rate: one data set from tests/bench/gen (seeded, realistic),
 #     loaded into fresh migrated databases with the same schema, indexes,
 #     tenant, endpoints and daily partitions: by itrace-ingest from the
-#     native NDJSON, and by `psql \copy` from the same rows already in the
-#     loader's COPY text format; alternating, ITRACE_BENCH_RATE_ROUNDS times
-#     (2). Rows/s of each round, the ratio of the best rounds (goal:
-#     itrace-ingest >= 0.8x of \copy), and rows per CPU-second of client and
-#     server together (the machine may be shared: wall clock is then noise).
+#     native NDJSON, and by `psql \copy` from the same rows already in COPY
+#     text format (db_event_encode; the loader itself sends binary rows);
+#     alternating, ITRACE_BENCH_RATE_ROUNDS times (3). Rows/s of each round,
+#     the ratio of the medians and of the best rounds (goal: itrace-ingest
+#     >= 0.8x of \copy), and CPU-seconds per 100k rows of client and server
+#     (the machine may be shared: wall clock is then noise, CPU less so).
 # (b) Evidence of one alert: a larger data set (ITRACE_BENCH_SCALE) loaded
 #     by two parallel \copy sessions (the same rows itrace-ingest stores;
 #     loading it twice would only cost time), its alerts by itrace-ingest,
@@ -35,7 +36,7 @@
 # is one working day of the same endpoints at ITRACE_BENCH_RATE_PER_DAY
 # (default 500) events each (~0.6 M rows).
 # Other knobs: ITRACE_BENCH_ENDPOINTS, ITRACE_BENCH_DAYS,
-# ITRACE_BENCH_PER_DAY (override the scale), ITRACE_BENCH_RATE_ROUNDS (2),
+# ITRACE_BENCH_PER_DAY (override the scale), ITRACE_BENCH_RATE_ROUNDS (3),
 # ITRACE_BENCH_ALERTS (50), ITRACE_BENCH_SEED (1), ITRACE_BENCH_PARTS (ab:
 # the parts to run, e.g. b for the evidence part alone), ITRACE_BENCH_POOL
 # (1: the pooled runs when pgbouncer is installed; 0: never), BUILD=DIR,
@@ -59,7 +60,7 @@ eps=${ITRACE_BENCH_ENDPOINTS:-$eps}
 days=${ITRACE_BENCH_DAYS:-$days}
 perday=${ITRACE_BENCH_PER_DAY:-$perday}
 rate_perday=${ITRACE_BENCH_RATE_PER_DAY:-500}
-rate_rounds=${ITRACE_BENCH_RATE_ROUNDS:-2}
+rate_rounds=${ITRACE_BENCH_RATE_ROUNDS:-3}
 nalerts=${ITRACE_BENCH_ALERTS:-50}
 seed=${ITRACE_BENCH_SEED:-1}
 parts=${ITRACE_BENCH_PARTS:-ab}
@@ -162,6 +163,7 @@ load_once() {
 }
 
 best_ing=0 best_copy=0 cpu_ing=0 cpu_copy=0 rows_ing=0 rows_copy=0
+all_ing="" all_copy="" cli_ing=0 srv_ing=0 cli_copy=0 srv_copy=0
 for round in $(seq 1 "$rate_rounds"); do
   for kind in ingest copy; do
     load_once "$kind" || exit 1
@@ -172,14 +174,21 @@ for round in $(seq 1 "$rate_rounds"); do
     if [ "$kind" = ingest ]; then
       [ "$r" -gt "$best_ing" ] && best_ing=$r
       cpu_ing=$((cpu_ing + cpu_c + cpu_s)) rows_ing=$((rows_ing + rows))
+      all_ing="$all_ing $r" cli_ing=$((cli_ing + cpu_c)) srv_ing=$((srv_ing + cpu_s))
     else
       [ "$r" -gt "$best_copy" ] && best_copy=$r
       cpu_copy=$((cpu_copy + cpu_c + cpu_s)) rows_copy=$((rows_copy + rows))
+      all_copy="$all_copy $r" cli_copy=$((cli_copy + cpu_c)) srv_copy=$((srv_copy + cpu_s))
     fi
   done
 done
-echo "spine: (a) best rounds: itrace-ingest $best_ing rows/s, psql \\copy $best_copy rows/s"
-awk -v a="$best_ing" -v b="$best_copy" 'BEGIN { if (b > 0) printf "spine: (a) ratio itrace-ingest / \\copy: %.2fx (goal >= 0.8x)\n", a / b }'
+median() { echo "$@" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)) }'; }
+med_ing=$(median $all_ing) med_copy=$(median $all_copy)
+echo "spine: (a) medians: itrace-ingest $med_ing rows/s, psql \\copy $med_copy rows/s; best rounds: $best_ing, $best_copy"
+awk -v a="$med_ing" -v b="$med_copy" -v c="$best_ing" -v d="$best_copy" 'BEGIN { if (b > 0 && d > 0) printf "spine: (a) ratio itrace-ingest / \\copy: %.2fx of the medians, %.2fx of the best rounds (goal >= 0.8x)\n", a / b, c / d }'
+awk -v n1="$rows_ing" -v n2="$rows_copy" -v a="$cli_ing" -v b="$srv_ing" -v c="$cli_copy" -v d="$srv_copy" -v k="$tck" 'BEGIN {
+  if (n1 > 0 && n2 > 0)
+    printf "spine: (a) CPU-seconds per 100k rows: itrace-ingest %.2f client + %.2f server, \\copy %.2f client + %.2f server\n", a / k / n1 * 1e5, b / k / n1 * 1e5, c / k / n2 * 1e5, d / k / n2 * 1e5 }'
 awk -v n1="$rows_ing" -v c1="$cpu_ing" -v n2="$rows_copy" -v c2="$cpu_copy" -v k="$tck" 'BEGIN {
   if (c1 > 0 && c2 > 0)
     printf "spine: (a) rows per CPU-second (client + server): itrace-ingest %.0f, \\copy %.0f: %.2fx (wall clock on a busy machine is noise; on an idle one the loader parses on one core while the server copies on the other, so its wall ratio can exceed this)\n", n1 / c1 * k, n2 / c2 * k, (n1 / c1) / (n2 / c2) }'

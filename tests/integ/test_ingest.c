@@ -1002,6 +1002,160 @@ static void test_batches_fallback_concurrency(void **state)
 	free(hdup);
 }
 
+/* The loader sends COPY's binary format (src/db/event_copy.c): every
+ * column type at its edges must arrive as the value the line gave. The
+ * expected values are literals from the lines below, compared by the
+ * server (never by re-encoding them with our own code). */
+static void test_binary_values(void **state)
+{
+	(void)state;
+	const char *lines =
+		/* before 2000-01-01 (a negative binary timestamp), maximal numbers */
+		"{\"type\":\"event\",\"kind\":\"net_connect\",\"time\":\"1999-12-31T23:59:59.999999Z\","
+		"\"host\":\"edge1\",\"eid\":65535,\"record_id\":9223372036854775807,"
+		"\"proc_guid\":\"{AA6B4A20-BC60-5CA4-0000-0010B9F5C401}\",\"pid\":4294967295,"
+		"\"image\":\"C:\\\\a b\\\\c.exe\",\"proto\":\"tcp\",\"remote_ip\":\"10.0.0.1\","
+		"\"remote_port\":65535,\"local_ip\":\"10.0.0.2\",\"local_port\":0,"
+		"\"initiated\":false,\"user\":\"\\u65e5\\u672c\\\\user\\t\\u00e9\\ud83d\\ude00\"}\n"
+		/* the first and the last representable day, hashes, booleans, extra */
+		"{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"0001-01-01T00:00:00Z\","
+		"\"host\":\"edge1\",\"record_id\":0,\"pid\":0,"
+		"\"parent_guid\":\"aa6b4a20-bc60-5ca4-0000-0010b9f5c401\",\"parent_pid\":7,"
+		"\"sha256\":\"" "ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789" "\","
+		"\"md5\":\"0123456789abcdef0123456789abcdef\",\"signed\":true,"
+		"\"extra\":{\"k\":\"v\\n\\\\\",\"a\":[1,2.5,true,null],\"o\":{\"\\u00fc\":\"\\ud83d\\ude00\"}}}\n"
+		"{\"type\":\"event\",\"kind\":\"registry_set\",\"time\":\"9999-12-31T23:59:59.999999Z\","
+		"\"host\":\"edge1\",\"target\":\"HKLM\\\\x\",\"details\":\"\",\"signed\":false}\n";
+	const char *path = th_write_file("edges.json", lines, strlen(lines));
+	char *pdup = strdup(path);
+	char *ci = th_db_new_migrated();
+	PGconn *c = connect_utc(ci);
+	struct th_out o;
+	assert_int_equal(run_ingest(&o, NULL, NULL, "--db", ci, "--tenant", "t", pdup, NULL), 0);
+	expect_summary(&o, 3, 3, 0, 0);
+	th_out_free(&o);
+
+	static const struct {
+		const char *sql, *want;
+	} q[] = {
+		{"SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM event"
+		 " WHERE kind = 'net_connect'", "1999-12-31 23:59:59.999999"},
+		{"SELECT concat_ws('|', eid, record_id, proc_guid, pid, image, proto, remote_ip,"
+		 " remote_port, local_ip, local_port, initiated, signed IS NULL, parent_guid IS NULL,"
+		 " parent_key IS NULL, extra IS NULL, cmdline IS NULL)"
+		 " FROM event WHERE kind = 'net_connect'",
+		 "65535|9223372036854775807|aa6b4a20-bc60-5ca4-0000-0010b9f5c401|4294967295|"
+		 "C:\\a b\\c.exe|tcp|10.0.0.1|65535|10.0.0.2|0|f|t|t|t|t|t"},
+		{"SELECT user_name FROM event WHERE kind = 'net_connect'",
+		 "\xe6\x97\xa5\xe6\x9c\xac\\user\t\xc3\xa9\xf0\x9f\x98\x80"},
+		{"SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM event"
+		 " WHERE kind = 'process_start'", "0001-01-01 00:00:00.000000"},
+		{"SELECT concat_ws('|', eid, record_id, pid, parent_guid, parent_pid, sha256, md5,"
+		 " signed, initiated IS NULL, proc_guid IS NULL)"
+		 " FROM event WHERE kind = 'process_start'",
+		 "0|0|0|aa6b4a20-bc60-5ca4-0000-0010b9f5c401|7|"
+		 "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789|"
+		 "0123456789abcdef0123456789abcdef|t|t|t"},
+		{"SELECT extra = '{\"k\":\"v\\n\\\\\",\"a\":[1,2.5,true,null],"
+		 "\"o\":{\"\\u00fc\":\"\\ud83d\\ude00\"}}'::jsonb FROM event"
+		 " WHERE kind = 'process_start'", "t"},
+		/* the key of a GUID is the same whichever column it is in */
+		{"SELECT (SELECT proc_key FROM event WHERE kind = 'net_connect') ="
+		 " (SELECT parent_key FROM event WHERE kind = 'process_start')", "t"},
+		{"SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '|' ||"
+		 " target || '|' || (details IS NULL) || '|' || signed FROM event"
+		 " WHERE kind = 'registry_set'", "9999-12-31 23:59:59.999999|HKLM\\x|true|false"},
+	};
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		char *got = q_text(c, "%s", q[i].sql);
+		if (strcmp(got, q[i].want) != 0)
+			fail_msg("%s\n  want %s\n  got  %s", q[i].sql, q[i].want, got);
+		free(got);
+	}
+	/* Loaded again: nothing new. */
+	assert_int_equal(run_ingest(&o, NULL, NULL, "--db", ci, "--tenant", "t", pdup, NULL), 0);
+	expect_summary(&o, 3, 0, 0, 0);
+	th_out_free(&o);
+	assert_int_equal(q_count(c, "SELECT count(*) FROM event"), 3);
+
+	PQfinish(c);
+	th_db_drop(ci);
+	free(pdup);
+}
+
+/* One COPY batch that holds both stored and new rows, its rows of three
+ * endpoints interleaved (the loader sends them in key order): the
+ * pre-check drops exactly the stored ones, the rest goes in by the direct
+ * COPY (no staging table), and loading it all again stores nothing. */
+static void test_mixed_batch(void **state)
+{
+	(void)state;
+	enum { N = 90 };
+	char *all = NULL, *third = NULL;
+	size_t all_len = 0, third_len = 0;
+	FILE *fa = open_memstream(&all, &all_len);
+	FILE *ft = open_memstream(&third, &third_len);
+	for (int i = 0; i < N; i++) {
+		char line[512];
+		snprintf(line, sizeof line,
+		         "{\"type\":\"event\",\"kind\":\"file_create\",\"host\":\"pc%d\","
+		         "\"time\":\"2024-06-0%dT10:%02d:%02d.%06dZ\",\"record_id\":%d,"
+		         "\"target\":\"C:\\\\f%d.txt\",\"pid\":%d}\n",
+		         i % 3, 1 + i % 2, i % 60, (N - i) % 60, i * 7, 1000 + i, i, 100 + i % 5);
+		fputs(line, fa);
+		if (i % 3 == 1)
+			fputs(line, ft);
+	}
+	fclose(fa);
+	fclose(ft);
+	char *pall = strdup(th_write_file("mixed-all.json", all, all_len));
+	char *pthird = strdup(th_write_file("mixed-third.json", third, third_len));
+	free(all);
+	free(third);
+
+	char *ci = th_db_new_migrated();
+	PGconn *c = connect_utc(ci);
+	struct th_out o;
+	assert_int_equal(run_ingest(&o, NULL, NULL, "--db", ci, "--tenant", "t", pthird, NULL), 0);
+	expect_summary(&o, N / 3, N / 3, 0, 0);
+	th_out_free(&o);
+
+	assert_int_equal(run_ingest(&o, NULL, NULL, "--db", ci, "--tenant", "t", "--verbose",
+	                            pall, NULL),
+	                 0);
+	expect_summary(&o, N, N - N / 3, 0, 0);
+	const char *v = strstr(o.err, "itrace-ingest: ");
+	assert_non_null(v);
+	long batches = -1, dups = -1, staged = -1;
+	assert_int_equal(sscanf(v, "itrace-ingest: %ld COPY batches, %ld events already stored,"
+	                           " %ld batches through the staging table",
+	                        &batches, &dups, &staged),
+	                 3);
+	assert_int_equal(batches, 1);
+	assert_int_equal(dups, N / 3);
+	assert_int_equal(staged, 0);
+	th_out_free(&o);
+	assert_int_equal(q_count(c, "SELECT count(*) FROM event"), N);
+	assert_int_equal(q_count(c, "SELECT count(DISTINCT (endpoint_id, ts, dedup)) FROM event"), N);
+	assert_int_equal(q_count(c, "SELECT count(DISTINCT record_id) FROM event"), N);
+	assert_int_equal(q_count(c, "SELECT count(*) FROM event e JOIN endpoint p"
+	                            " ON p.id = e.endpoint_id WHERE p.name = 'pc1'"),
+	                 N / 3);
+
+	/* Everything again, in batches of 7 that straddle the old rows. */
+	assert_int_equal(run_ingest(&o, NULL, NULL, "--db", ci, "--tenant", "t", "--batch-rows",
+	                            "7", pall, NULL),
+	                 0);
+	expect_summary(&o, N, 0, 0, 0);
+	th_out_free(&o);
+	assert_int_equal(q_count(c, "SELECT count(*) FROM event"), N);
+
+	PQfinish(c);
+	th_db_drop(ci);
+	free(pall);
+	free(pthird);
+}
+
 /* The itrace_ingest role of DESIGN.md is enough to load events (also the
  * staging path and new partitions) and to store alerts. */
 static void test_ingest_role(void **state)
@@ -1073,6 +1227,8 @@ int main(void)
 		cmocka_unit_test(test_exit_2),
 		cmocka_unit_test(test_guid_aliasing),
 		cmocka_unit_test(test_batches_fallback_concurrency),
+		cmocka_unit_test(test_binary_values),
+		cmocka_unit_test(test_mixed_batch),
 		cmocka_unit_test(test_ingest_role),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
