@@ -6,7 +6,9 @@
  * (R-10); an explanatory report may cover several alerts of one tenant
  * (R-17): the path's alert plus "alerts". Each alert must allow the
  * publish transition (rules.c); the report is rendered with the shared
- * report code (src/core/report.c), stored with its verdict and retention
+ * report code (src/core/report.c: the eight items, and what each verdict
+ * asks for, R-18..R-20, with the reply due this publication sets on a
+ * gray alert), stored with its verdict and retention
  * (R-28), the alerts move on (gray explanatory: reply due, R-19), and
  * mail is queued in the outbox for a black quick report or a black or
  * gray explanatory report (R-10, R-15) when the tenant has contacts. */
@@ -167,9 +169,18 @@ int r_alert_reports(struct req *rq, struct resp *rs)
 		cat(&body, &blen, "\n\n");
 		free(esc);
 	}
+	/* A gray explanatory report asks for the administrator's answer by
+	 * this date (R-19): the body says it, the alert stores it below. */
+	int64_t reply_due = sla_reply_due(&t.cal, rq->now_us);
 	for (size_t i = 0; i < n; i++) {
 		char *md = NULL;
-		if (evidence_render(rq->db, a[i].id, rq->now_us, rl, &md) != 0) {
+		struct evidence_pub pub = {
+			.kind = quick ? RP_KIND_QUICK : RP_KIND_EXPLAIN,
+			.reply_due_us = next[i] == RULES_AWAITING_REPLY && reply_due != CAL_NEVER
+			                ? reply_due : RP_NONE,
+			.tz_min = t.cal.tz_min,
+		};
+		if (evidence_render(rq->db, a[i].id, rq->now_us, rl, &pub, &md) != 0) {
 			st = rs_db(rq, rs, NULL);
 			goto out;
 		}
@@ -203,7 +214,6 @@ int r_alert_reports(struct req *rq, struct resp *rs)
 	int rc = wf_audit(rq->db, rq->actor.name, "report.publish", ob, t.id, NULL,
 	                  PQgetvalue(r, 0, 1), quick ? "R-10" : "R-15");
 	PQclear(r);
-	int64_t reply_due = sla_reply_due(&t.cal, rq->now_us);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char ib[24], rd[40];
 		bool awaiting = next[i] == RULES_AWAITING_REPLY;
