@@ -19,8 +19,10 @@
 /* Connect with a libpq connection string or URI ("host=/tmp dbname=x",
  * "postgresql://u@h/db", or a bare database name). NULL or "" uses the PG*
  * environment variables (PGHOST, PGDATABASE, ...) and libpq defaults.
- * The session uses client_encoding UTF8 and TimeZone UTC; NOTICE messages
- * are dropped, WARNINGs go to stderr. Returns an open connection (the
+ * The session uses client_encoding UTF8 and TimeZone UTC (a SET after
+ * connecting, unless the server already reports UTC: its default, or PGTZ=UTC
+ * in the startup packet, as `itrace-tui report quick` sends it); NOTICE
+ * messages are dropped, WARNINGs go to stderr. Returns an open connection (the
  * caller PQfinish()es it) or NULL with *err set. */
 PGconn *db_connect(const char *conninfo, const char *app_name, char **err);
 
