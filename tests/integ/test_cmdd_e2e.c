@@ -1,7 +1,9 @@
 /* test_cmdd_e2e.c - itrace-cmdd with the real neighbours: the endpoint
  * simulator executing an isolation and a release end to end (R-13, R-22),
  * and a black quick report's mail reaching its contact (R-6) on a real SMTP server (R-10,
- * tests/lib/smtp_sink.py, Debian's python3-aiosmtpd). */
+ * tests/lib/smtp_sink.py, Debian's python3-aiosmtpd); a gray explanatory
+ * report asking the administrator to check logs with the user by the reply
+ * due (R-19). */
 #include "cmdd_fixture.h"
 
 #include <dirent.h>
@@ -203,11 +205,108 @@ static void test_mail_reaches_smtp(void **state)
 	reap(sink);
 }
 
+/* R-19 through the real daemon: a gray explanatory report (Japanese, the
+ * daemon's default) tells the administrator which logs to check with the
+ * user (the save, the run with its user, parent and command line), what to
+ * answer, and the reply due on the tenant's business calendar: published
+ * Wed 2026-11-25 10:00 JST, 3 business days -> Mon 30th 17:30 JST, the
+ * same instant the alert stores; without an answer, white. The mail to the
+ * contacts (R-15) carries the same body. R-15: titled 解説レポート. */
+static void test_gray_report_asks_the_user(void **state)
+{
+	(void)state;
+	char *tok = ADMIN("token", "add", "--endpoint", "E2E-GRAY", "--tenant", "acme");
+	const char *sha = "9999999999999999999999999999999999999999999999999999999999999999";
+#define GW "{5eec0e2e-0000-0000-0000-000000000001}"
+#define GF "{5eec0e2e-0000-0000-0000-000000000002}"
+#define GRAYFILE "C:\\\\Users\\\\yamada\\\\Downloads\\\\tool.exe"
+	char body[4000];
+	snprintf(body, sizeof body,
+		"{\"type\":\"event\",\"host\":\"E2E-GRAY\",\"time\":\"2026-11-24T04:59:00Z\","
+		"\"kind\":\"process_start\",\"proc_guid\":\"" GW "\",\"pid\":100,"
+		"\"image\":\"C:\\\\Program Files\\\\Mozilla Firefox\\\\firefox.exe\","
+		"\"user\":\"CORP\\\\yamada\"}\n"
+		"{\"type\":\"event\",\"host\":\"E2E-GRAY\",\"time\":\"2026-11-24T04:59:20Z\","
+		"\"kind\":\"dns_query\",\"proc_guid\":\"" GW "\",\"pid\":100,"
+		"\"image\":\"C:\\\\Program Files\\\\Mozilla Firefox\\\\firefox.exe\","
+		"\"target\":\"tools.example.net\"}\n"
+		"{\"type\":\"event\",\"host\":\"E2E-GRAY\",\"time\":\"2026-11-24T04:59:30Z\","
+		"\"kind\":\"file_create\",\"proc_guid\":\"" GW "\",\"pid\":100,"
+		"\"image\":\"C:\\\\Program Files\\\\Mozilla Firefox\\\\firefox.exe\","
+		"\"target\":\"" GRAYFILE "\"}\n"
+		"{\"type\":\"event\",\"host\":\"E2E-GRAY\",\"time\":\"2026-11-24T05:00:00Z\","
+		"\"kind\":\"process_start\",\"proc_guid\":\"" GF "\",\"pid\":200,"
+		"\"image\":\"" GRAYFILE "\",\"sha256\":\"%s\",\"user\":\"CORP\\\\yamada\","
+		"\"cmdline\":\"tool.exe --sync <all>\",\"parent_guid\":\"" GW "\",\"parent_pid\":100,"
+		"\"parent_image\":\"C:\\\\Program Files\\\\Mozilla Firefox\\\\firefox.exe\"}\n", sha);
+	json_t *j = fx_call(&fx.in, "POST", "/v1/agent/events", tok, body, 200);
+	assert_int_equal(fx_int(j, "events"), 4);
+	json_decref(j);
+	j = fx_alert(tok, sha, GRAYFILE);
+	long id = fx_int(j, "id");
+	json_decref(j);
+	json_decref(fx_call(&fx.in, "POST", fx_path("/v1/alerts/%ld/claim", id), fx.alice, NULL,
+	                    200));
+	fx_verdict(id, "quick", "gray", 0);
+	json_decref(fx_call(&fx.in, "POST", fx_path("/v1/alerts/%ld/reports", id), fx.alice,
+	                    "{\"kind\":\"quick\"}", 201));
+	fx_verdict(id, "explanatory", "gray", 0);
+	j = fx_call(&fx.in, "POST", fx_path("/v1/alerts/%ld/reports", id), fx.alice,
+	            "{\"kind\":\"explanatory\"}", 201);
+	long rid = fx_int(json_object_get(j, "report"), "id");
+	json_decref(j);
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT itrace_ts(reply_due) FROM alert WHERE id = %ld", id);
+	char *due = th_scalar(fx.pg, sql);
+	assert_string_equal(due, "2026-11-30T08:30:00.000Z");
+	free(due);
+	snprintf(sql, sizeof sql, "SELECT body FROM report WHERE id = %ld", rid);
+	char *md = th_scalar(fx.pg, sql);
+	assert_non_null(md);
+	char head[64];
+	snprintf(head, sizeof head, "# 解説レポート: アラート %ld\n", id);
+	const char *says[] = {
+		"# 解説レポート: acme (gray)\n",
+		head,
+		"- 判定結果: グレー（要調査）\n",
+		"## グレー判定の場合（要調査）\n",
+		"### サービス利用者にご確認いただきたいセキュリティログ\n",
+		"- 保存: 2026-11-24T04:59:30.000Z、firefox.exe (pid 100)、ユーザー CORP\\yamada "
+		"(file_create): C:\\Users\\yamada\\Downloads\\tool.exe\n",
+		"  - 保存したプロセスの通信先: tools.example.net\n",
+		"- 実行: 2026-11-24T05:00:00.000Z、tool.exe (pid 200)、ユーザー CORP\\yamada、"
+		"起動元プロセス firefox.exe\n  - コマンドライン: tool.exe --sync \\<all\\>\n",
+		"### ご返信のお願い\n",
+		"検知ファイルを意図して保存もしくは実行していたか否かなど、解説レポートを参照の上、"
+		"ご返信ください。\n",
+		"- 返信期限: 2026-11-30 17:30 (UTC+09:00); 2026-11-30T08:30:00.000Z"
+		"（本レポートの公開から 3 営業日以内）\n",
+		"- 3 営業日以内に返信が無い場合はホワイト判定と同様の対応を実施します。\n",
+		"### ネットワーク隔離と検体削除\n",
+		"サービス管理者のご依頼に基づきネットワーク隔離が可能です（当社営業時間内対応）。",
+	};
+	for (size_t i = 0; i < sizeof says / sizeof says[0]; i++)
+		if (strstr(md, says[i]) == NULL)
+			fail_msg("no \"%s\" in the gray explanatory report:\n%s", says[i], md);
+	if (strstr(md, "速報レポート: アラート") != NULL || strstr(md, "<all>") != NULL)
+		fail_msg("a quick title or an unescaped command line:\n%s", md);
+	free(md);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox o JOIN report r ON r.id = o.report_id"
+	         " WHERE r.id = %ld AND o.body = r.body AND o.body LIKE '%%返信期限: 2026-11-30 17:30%%'",
+	         rid);
+	assert_int_equal(fx_num(sql), 1);
+	free(tok);
+#undef GW
+#undef GF
+#undef GRAYFILE
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_isolate_via_simulator),
 		cmocka_unit_test(test_mail_reaches_smtp),
+		cmocka_unit_test(test_gray_report_asks_the_user),
 	};
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
