@@ -377,7 +377,7 @@ static void test_scan_pages(void **state)
 	tt_keys(&t, "Enter", NULL);
 	TT_WAIT_GONE(&t, "Search", 3000);
 	tt_keys(&t, "Enter", NULL);
-	TT_WAIT(&t, "bulk-host  C:\\bulk.exe", 10000);
+	TT_WAIT(&t, "bulk-host  [new]  C:\\bulk.exe", 10000);
 	tt_keys(&t, "Tab", NULL);
 	TT_WAIT(&t, "  200+ events", 10000);           /* unfiltered: a page */
 
