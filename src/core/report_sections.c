@@ -154,52 +154,37 @@ static const char *base_name(const char *p)
 	return s != NULL && s[1] != '\0' ? s + 1 : p;
 }
 
-/* The i-th distinct destination (DNS name or address:port) of writer o's
- * network rows (item 7), into buf; 0 when there is no i-th. */
-static int writer_remote(const struct report *r, const struct rp_origin *o, size_t i,
-                         char *buf, size_t len)
+/* A destination of a writer: a DNS name (port -1) or an address. */
+struct dest {
+	const char *name;
+	int64_t port;
+};
+
+/* The first REMOTE_MAX distinct destinations (DNS name, else address and
+ * port) of writer o's network rows (item 7); returns how many. One pass;
+ * the names are the model's. */
+static size_t writer_remotes(const struct report *r, const struct rp_origin *o,
+                             struct dest out[REMOTE_MAX])
 {
-	size_t seen = 0;
+	size_t n = 0;
 	if (o->proc.guid == NULL)
 		return 0;
-	for (size_t k = 0; k < r->network.n; k++) {
+	for (size_t k = 0; k < r->network.n && n < REMOTE_MAX; k++) {
 		const struct rp_row *w = &r->network.v[k];
 		if (!w->origin_writer || w->guid == NULL || strcmp(w->guid, o->proc.guid) != 0)
 			continue;
-		char cur[512];
-		if (w->path != NULL)
-			snprintf(cur, sizeof cur, "%s", w->path);
-		else if (w->remote_ip != NULL && w->remote_port >= 0)
-			snprintf(cur, sizeof cur, "%s:%lld", w->remote_ip, (long long)w->remote_port);
-		else if (w->remote_ip != NULL)
-			snprintf(cur, sizeof cur, "%s", w->remote_ip);
-		else
+		struct dest d = {w->path, -1};
+		if (d.name == NULL)
+			d = (struct dest){w->remote_ip, w->remote_port};
+		if (d.name == NULL)
 			continue;
 		int dup = 0;
-		for (size_t j = 0; j < k && !dup; j++) {
-			const struct rp_row *x = &r->network.v[j];
-			if (!x->origin_writer || x->guid == NULL || strcmp(x->guid, o->proc.guid) != 0)
-				continue;
-			char prev[512];
-			if (x->path != NULL)
-				snprintf(prev, sizeof prev, "%s", x->path);
-			else if (x->remote_ip != NULL && x->remote_port >= 0)
-				snprintf(prev, sizeof prev, "%s:%lld", x->remote_ip,
-				         (long long)x->remote_port);
-			else if (x->remote_ip != NULL)
-				snprintf(prev, sizeof prev, "%s", x->remote_ip);
-			else
-				continue;
-			dup = strcmp(prev, cur) == 0;
-		}
-		if (dup)
-			continue;
-		if (seen++ == i) {
-			snprintf(buf, len, "%s", cur);
-			return 1;
-		}
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = out[j].port == d.port && strcmp(out[j].name, d.name) == 0;
+		if (!dup)
+			out[n++] = d;
 	}
-	return 0;
+	return n;
 }
 
 /* ---- Markdown ------------------------------------------------------------- */
@@ -321,8 +306,11 @@ static void md_check_logs(struct sb *b, const struct report *r)
 	                               "サービス利用者にご確認いただきたいセキュリティログ"));
 	sb_printf(b, "- %s: ", L(b, "Detected file", "検知ファイル"));
 	sb_md(b, r->alert.path, 0);
-	if (r->alert.sha256 != NULL)
-		sb_printf(b, " (SHA-256 %s)", r->alert.sha256);
+	if (r->alert.sha256 != NULL) {
+		sb_puts(b, " (SHA-256 ");
+		sb_md(b, r->alert.sha256, 0);
+		sb_puts(b, ")");
+	}
 	sb_puts(b, "\n");
 	for (size_t i = 0; i < r->n_origin && i < CHECK_MAX; i++) {
 		const struct rp_origin *o = &r->origin[i];
@@ -355,16 +343,19 @@ static void md_check_logs(struct sb *b, const struct report *r)
 			}
 			sb_puts(b, "\n");
 		}
-		char dest[512];
-		for (size_t k = 0; k < REMOTE_MAX && writer_remote(r, o, k, dest, sizeof dest); k++) {
+		struct dest dest[REMOTE_MAX];
+		size_t nd = writer_remotes(r, o, dest);
+		for (size_t k = 0; k < nd; k++) {
 			if (k == 0)
 				sb_printf(b, "  - %s: ", L(b, "Its network destinations around the save",
 				                             "保存したプロセスの通信先"));
 			else
 				sb_puts(b, ", ");
-			sb_md(b, dest, 0);
+			sb_md(b, dest[k].name, 0);
+			if (dest[k].port >= 0)
+				sb_printf(b, ":%lld", (long long)dest[k].port);
 		}
-		if (writer_remote(r, o, 0, dest, sizeof dest))
+		if (nd > 0)
 			sb_puts(b, "\n");
 	}
 	for (size_t i = 0; i < r->n_exec && i < CHECK_MAX; i++) {
@@ -644,9 +635,12 @@ static json_t *j_check(struct js *j, const struct report *r, enum rp_lang lang)
 		put(j, x, "url", str(j, g->url));
 		put(j, x, "zone", str(j, g->zone));
 		json_t *rem = ck(j, json_array());
-		char dest[512];
-		for (size_t k = 0; k < REMOTE_MAX && writer_remote(r, g, k, dest, sizeof dest); k++)
-			push(j, rem, str(j, dest));
+		struct dest dest[REMOTE_MAX];
+		size_t nd = writer_remotes(r, g, dest);
+		for (size_t k = 0; k < nd; k++)
+			push(j, rem, dest[k].port >= 0
+			             ? ck(j, json_sprintf("%s:%lld", dest[k].name, (long long)dest[k].port))
+			             : str(j, dest[k].name));
 		put(j, x, "remote", rem);
 		push(j, saved, x);
 	}

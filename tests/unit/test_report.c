@@ -491,7 +491,15 @@ static void test_sections_gray(void **state)
 	struct rp_facts f = facts_of(RP_KIND_EXPLAIN, RP_V_GRAY, RP_V_GRAY);
 	f.reply_due_us = DUE;
 	struct evs s = {0};
-	struct report *r = build_with(&f, &s);
+	scenario(&s);
+	/* The writer also reached an address no DNS query named. */
+	struct ev *e = add(&s, EV_NET_CONNECT, T0 + 2500000, G_EDGE, 10, "C:\\Edge\\msedge.exe");
+	e->remote_ip = strdup("198.51.100.7");
+	e->remote_port = 8443;
+	struct rp_alert a0 = ALERT;
+	a0.facts = &f;
+	struct report *r = report_build(&a0, s.v, s.n, T0 - 7 * 86400 * SEC, T0 + 86400 * SEC);
+	assert_non_null(r);
 	char *ja = md_of(r, RP_JA), *en = md_of(r, RP_EN);
 	must(ja, "- 判定結果: グレー（要調査）\n");
 	before(ja, "## グレー判定の場合（要調査）\n", "## 1. ファイルの生成経緯");
@@ -504,7 +512,7 @@ static void test_sections_gray(void **state)
 	         "c:\\users\\U\\downloads\\DROP.exe:Zone.Identifier\n");
 	must(ja, "  - 起動元プロセス: explorer.exe\n");
 	must(ja, "  - ダウンロード元: hxxp://evil.example/drop.exe (ゾーン 3)\n");
-	must(ja, "  - 保存したプロセスの通信先: evil.example\n");
+	must(ja, "  - 保存したプロセスの通信先: evil.example, 198.51.100.7:8443\n");
 	must(ja, "（同一 SHA-256、別パス）");
 	must(ja, "- 実行: 2023-11-14T22:13:30.000Z、drop.exe (pid 20)、ユーザー CORP\\\\\\<img "
 	         "src=x\\>、起動元プロセス explorer.exe\n  - コマンドライン: drop.exe \\e\\[2J\n");
@@ -543,8 +551,10 @@ static void test_sections_gray(void **state)
 	json_t *s1 = json_array_get(saved, 1);
 	assert_string_equal(jstr_at(s1, "url"), "http://evil.example/drop.exe");
 	assert_string_equal(jstr_at(s1, "parent"), "C:\\Windows\\explorer.exe");
-	assert_string_equal(json_string_value(json_array_get(json_object_get(s1, "remote"), 0)),
-	                    "evil.example");
+	json_t *rem = json_object_get(s1, "remote");
+	assert_int_equal(json_array_size(rem), 2);
+	assert_string_equal(json_string_value(json_array_get(rem, 0)), "evil.example");
+	assert_string_equal(json_string_value(json_array_get(rem, 1)), "198.51.100.7:8443");
 	json_t *run0 = json_array_get(json_object_get(c, "run"), 0);
 	json_t *p = json_object_get(run0, "process");
 	assert_int_equal(json_integer_value(json_object_get(p, "pid")), 20);
