@@ -163,6 +163,38 @@ static char *read_file(const char *path)
 	return buf;
 }
 
+/* ---- the protection mode the endpoints are told ---- */
+
+/* The tenant's endpoints (or only endpoint_id) are told its effective
+ * mode now, in the caller's transaction (wf_mode_converge: non-block
+ * during onboarding, else tenant.mode; only those whose mode_sent
+ * differs). The daemon's timed job does the same every job_interval, so
+ * whatever is not done here (the onboarding end, endpoints made by other
+ * writers) follows within a minute. A block tenant still onboarding is
+ * said so on stderr. */
+static int mode_converge(PGconn *c, int64_t tenant, int64_t endpoint_id)
+{
+	int64_t now = clk_now_us();
+	struct wf_tenant t;
+	int rc = wf_tenant_load(c, tenant, &t);
+	if (rc != 0)
+		return rc < 0 ? dberr(c, "tenant") : usage("tenant %lld vanished", (long long)tenant);
+	const char *why;
+	const char *mode = wf_mode_effective(&t, now, &why);
+	long n = 0;
+	if (wf_mode_sync(c, tenant, endpoint_id, mode, why, actor, now, &n) != 0)
+		rc = dberr(c, "set_mode commands");
+	if (rc == 0 && endpoint_id <= 0 && strcmp(t.mode, "block") == 0 &&
+	    strcmp(why, "onboarding") == 0) {
+		char end[40];
+		fprintf(stderr, "itrace-cmdd: tenant %s is onboarding until %s: its endpoints run"
+		        " non-block until then (R-5)\n", t.name,
+		        clk_fmt(t.rt.onboarding_end_us, end, sizeof end));
+	}
+	wf_tenant_free(&t);
+	return rc;
+}
+
 /* ---- tenant add / set ---- */
 
 struct topts {
@@ -325,8 +357,6 @@ static int tenant_cmd(PGconn *c, bool add, int argc, char **argv)
 		goto out;
 	}
 	char *before = PQntuples(r) == 1 ? strdup(PQgetvalue(r, 0, 0)) : NULL;
-	bool mode_changed = PQntuples(r) == 1 && o.mode != NULL &&
-	                    strcmp(PQgetvalue(r, 0, 1), o.mode) != 0;
 	PQclear(r);
 	if (add && before != NULL) {
 		free(before);
@@ -372,21 +402,8 @@ static int tenant_cmd(PGconn *c, bool add, int argc, char **argv)
 	              PQgetvalue(r, 0, 1), NULL) != 0 ? dberr(c, "audit") : 0;
 	PQclear(r);
 	free(before);
-	if (rc == 0 && mode_changed) {
-		/* the endpoints learn the new protection mode. */
-		char tb[24], ts[40];
-		json_t *args = json_pack("{s:s}", "mode", o.mode);
-		char *js = json_dumps(args, JSON_COMPACT);
-		json_decref(args);
-		r = DBQ(c, "INSERT INTO command (tenant_id, endpoint_id, kind, args, requested_by,"
-		           " created_at) SELECT $1, id, 'set_mode', $2::jsonb, $3, $4"
-		           " FROM endpoint WHERE tenant_id = $1",
-		        i64s(tb, id), js, actor, wf_ts(clk_now_us(), ts));
-		free(js);
-		if (!db_ok(r))
-			rc = dberr(c, "set_mode commands");
-		PQclear(r);
-	}
+	if (rc == 0 && !add)
+		rc = mode_converge(c, id, 0);
 	if (rc == 0) {
 		r = PQexec(c, "COMMIT");
 		if (!db_ok(r))
@@ -511,6 +528,19 @@ static int token_cmd(PGconn *c, int argc, char **argv)
 		}
 		ep = db_i64(r, 0, 0);
 		PQclear(r);
+		/* a new endpoint of a block tenant is told block at once. */
+		if (add) {
+			PQclear(PQexec(c, "BEGIN"));
+			int rc = mode_converge(c, tenants[0], ep);
+			r = PQexec(c, rc == 0 ? "COMMIT" : "ROLLBACK");
+			if (rc == 0 && !db_ok(r))
+				rc = dberr(c, "commit");
+			PQclear(r);
+			if (rc != 0) {
+				free(key);
+				return rc;
+			}
+		}
 	}
 	const char *who = analyst != NULL ? analyst : key != NULL ? key : "?";
 	char ob[160];
@@ -607,6 +637,11 @@ int admin_main(const char *conninfo, int argc, char **argv)
 	if (strcmp(cmd, "tenant") == 0 &&
 	    (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "set") != 0)))
 		return usage("tenant: expected add or set%s", "");
+	/* ITRACE_FAKE_NOW (the test hook) moves this clock too, so that the
+	 * commands queued here (created_at, R-5's onboarding window) agree
+	 * with a daemon started with the same hook. */
+	if (clk_init() != 0)
+		return USAGE_ERR;
 	PGconn *c = pool_connect(conninfo);
 	if (c == NULL)
 		return 1;

@@ -8,6 +8,9 @@
  *   - commands still queued 14 days after creation expire (an isolation
  *     or release that never reached the endpoint is undone on the
  *     endpoint row);
+ *   - R-5: every endpoint runs its tenant's effective protection mode
+ *     (non-block during onboarding, else tenant.mode): set_mode goes to
+ *     each endpoint told otherwise (job_mode, wf_mode_sync);
  *   - R-28: reports past purge_after are deleted (audited);
  *   - idempotency answers older than 7 days are forgotten;
  *   - the service_run row's last_beat moves on (R-25 downtime);
@@ -193,15 +196,93 @@ static int job_expire(PGconn *c, int64_t now)
 		"         AND ((x.kind = 'isolate' AND endpoint.isolation = 'pending') OR"
 		"              (x.kind = 'release' AND endpoint.isolation = 'release_pending')))"
 		" INSERT INTO audit (actor, action, object, tenant_id, after)"
-		" SELECT 'system', 'command.expire', 'command:' || id, tenant_id, j::jsonb FROM x",
+		" SELECT 'system', 'command.expire', 'command:' || id, tenant_id, j::jsonb FROM x"
+		" RETURNING tenant_id, after->>'endpoint_id', after->>'kind'",
 		ts, old);
 	bool ok = db_ok(r);
+	/* R-5: an expired set_mode never reached its endpoint: mode_sent
+	 * goes back to the latest set_mode it has or will get (NULL: never
+	 * told), and job_mode tells it again. A separate statement: the one
+	 * above may have updated the same endpoint row. */
+	for (int i = 0; ok && i < PQntuples(r); i++) {
+		if (strcmp(PQgetvalue(r, i, 2), "set_mode") != 0)
+			continue;
+		PGresult *m = DBQ(c,
+			"UPDATE endpoint e SET mode_sent ="
+			" (SELECT c.args->>'mode' FROM command c"
+			"   WHERE c.tenant_id = e.tenant_id AND c.endpoint_id = e.id"
+			"     AND c.kind = 'set_mode' AND c.state IN ('queued', 'delivered', 'done')"
+			"   ORDER BY c.id DESC LIMIT 1)"
+			" WHERE e.tenant_id = $1 AND e.id = $2::bigint",
+			PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+		ok = db_ok(m);
+		PQclear(m);
+	}
 	PQclear(r);
 	if (!ok || !exec_ok(c, "COMMIT")) {
 		exec_ok(c, "ROLLBACK");
 		return -1;
 	}
 	return 0;
+}
+
+/* R-5 for one tenant, in one transaction: its row is locked FOR SHARE (a
+ * concurrent `tenant set` waits, or is waited for), the calendar loaded
+ * only when the onboarding window may matter (`near`). */
+static int mode_tenant(PGconn *c, int64_t id, bool near, int64_t now)
+{
+	char ib[24];
+	if (!exec_ok(c, "BEGIN"))
+		return -1;
+	PGresult *r = DBQ(c, "SELECT mode FROM tenant WHERE id = $1 FOR SHARE", i64s(ib, id));
+	int rc = db_ok(r) ? 0 : -1;
+	char mode[16] = "";
+	if (rc == 0 && PQntuples(r) == 1)
+		snprintf(mode, sizeof mode, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	if (rc == 0 && mode[0] != '\0') {
+		if (near)
+			rc = wf_mode_converge(c, id, 0, "system", now, NULL) < 0 ? -1 : 0;
+		else
+			rc = wf_mode_sync(c, id, 0, strcmp(mode, "block") == 0 ? "block" : "nonblock",
+			                  "tenant mode", "system", now, NULL);
+	}
+	if (rc != 0 || !exec_ok(c, "COMMIT")) {
+		exec_ok(c, "ROLLBACK");
+		return -1;
+	}
+	return 0;
+}
+
+/* R-5: one statement finds the tenants with something to do: those whose
+ * onboarding window may begin or end about now (its dates on the UTC
+ * date, +-2 days for any calendar's zone) and those with an endpoint
+ * told something else than tenant.mode. Every other tenant costs
+ * nothing more: there its endpoints run tenant.mode already. */
+static int job_mode(PGconn *c, int64_t now)
+{
+	char ts[40];
+	PGresult *r = DBQ(c,
+		"WITH d AS (SELECT ($1::timestamptz AT TIME ZONE 'UTC')::date AS today)"
+		" SELECT t.id, t.service_start IS NOT NULL"
+		"        AND d.today BETWEEN t.service_start - 2"
+		"                        AND t.service_start + t.onboarding_days + 2"
+		"   FROM tenant t, d"
+		"  WHERE (t.service_start IS NOT NULL"
+		"         AND d.today BETWEEN t.service_start - 2"
+		"                         AND t.service_start + t.onboarding_days + 2)"
+		"     OR t.id IN (SELECT e.tenant_id FROM endpoint e JOIN tenant x ON x.id = e.tenant_id"
+		"                  WHERE coalesce(e.mode_sent, 'nonblock') <> x.mode)"
+		"  ORDER BY t.id", wf_ts(now, ts));
+	if (!db_ok(r)) {
+		PQclear(r);
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && !db_lost(c); i++)
+		rc |= mode_tenant(c, db_i64(r, i, 0), PQgetvalue(r, i, 1)[0] == 't', now);
+	PQclear(r);
+	return rc;
 }
 
 static int job_purge(PGconn *c, int64_t now)
@@ -257,6 +338,7 @@ int jobs_run_once(PGconn *c, int64_t now)
 	bad |= job_gray(c, now);
 	bad |= job_exceptions(c, now);
 	bad |= job_expire(c, now);
+	bad |= job_mode(c, now);
 	bad |= job_purge(c, now);
 	if (!db_lost(c))
 		bad |= jobs_monthly_run(c, now);

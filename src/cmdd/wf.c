@@ -297,6 +297,74 @@ int wf_command_queue(PGconn *c, int64_t tenant_id, int64_t endpoint_id,
 	return rc;
 }
 
+/* ---- protection mode (R-5) ---- */
+
+const char *wf_mode_effective(const struct wf_tenant *t, int64_t now_us, const char **why)
+{
+	const struct rules_tenant *rt = &t->rt;
+	if (rt->onboarding_start_us < rt->onboarding_end_us &&
+	    now_us >= rt->onboarding_start_us && now_us < rt->onboarding_end_us) {
+		if (why != NULL)
+			*why = "onboarding";
+		return "nonblock";
+	}
+	if (why != NULL)
+		*why = "tenant mode";
+	return strcmp(t->mode, "block") == 0 ? "block" : "nonblock";
+}
+
+int wf_mode_sync(PGconn *c, int64_t tenant_id, int64_t endpoint_id, const char *mode,
+                 const char *why, const char *actor, int64_t now_us, long *queued)
+{
+	char tb[24], eb[24], ts[40];
+	/* The UPDATE comes first: it locks each endpoint row and re-checks
+	 * mode_sent against a concurrent writer's committed value (READ
+	 * COMMITTED), so two of these racing queue one command, not two.
+	 * The self-join gives the audit the value before. */
+	PGresult *r = DBQ(c,
+		"WITH u AS (UPDATE endpoint e SET mode_sent = $3"
+		"             FROM endpoint o"
+		"            WHERE e.tenant_id = $1 AND ($2::bigint = 0 OR e.id = $2)"
+		"              AND o.tenant_id = e.tenant_id AND o.id = e.id"
+		"              AND coalesce(e.mode_sent, 'nonblock') <> $3"
+		"              AND NOT EXISTS (SELECT 1 FROM command c"
+		"                               WHERE c.tenant_id = e.tenant_id"
+		"                                 AND c.endpoint_id = e.id AND c.kind = 'set_mode'"
+		"                                 AND c.state = 'queued')"
+		"           RETURNING e.id, o.mode_sent AS was),"
+		" q AS (INSERT INTO command (tenant_id, endpoint_id, kind, args, requested_by,"
+		"                            created_at)"
+		"       SELECT $1, u.id, 'set_mode', jsonb_build_object('mode', $3::text), $4, $5"
+		"         FROM u RETURNING id, endpoint_id)"
+		" INSERT INTO audit (actor, action, object, tenant_id, before, after, rule)"
+		" SELECT $4, 'endpoint.set_mode', 'endpoint:' || u.id, $1,"
+		"        jsonb_build_object('mode_sent', u.was),"
+		"        jsonb_build_object('mode_sent', $3::text, 'command', q.id, 'why', $6::text),"
+		"        'R-5'"
+		"   FROM u JOIN q ON q.endpoint_id = u.id",
+		i64s(tb, tenant_id), i64s(eb, endpoint_id > 0 ? endpoint_id : 0), mode, actor,
+		wf_ts(now_us, ts), why);
+	int rc = db_ok(r) ? 0 : -1;
+	if (rc == 0 && queued != NULL)
+		*queued = atol(PQcmdTuples(r));
+	PQclear(r);
+	return rc;
+}
+
+int wf_mode_converge(PGconn *c, int64_t tenant_id, int64_t endpoint_id, const char *actor,
+                     int64_t now_us, long *queued)
+{
+	struct wf_tenant t;
+	int rc = wf_tenant_load(c, tenant_id, &t);
+	if (rc != 0)
+		return rc;
+	const char *why;
+	const char *mode = wf_mode_effective(&t, now_us, &why);
+	rc = wf_mode_sync(c, tenant_id, endpoint_id, mode, why, actor, now_us, queued);
+	wf_tenant_free(&t);
+	return rc;
+}
+
 json_t *wf_command_json(PGconn *c, int64_t id, bool *dberr)
 {
 	char ib[24];

@@ -68,6 +68,27 @@ int wf_audit(PGconn *c, const char *actor, const char *action,
 int wf_command_queue(PGconn *c, int64_t tenant_id, int64_t endpoint_id,
                      const char *kind, json_t *args, const char *by,
                      int64_t alert_id, int64_t *id);
+/* R-5: the protection mode the tenant's endpoints must run at now_us:
+ * "nonblock" inside its onboarding window (R-8, rt.onboarding_*), else
+ * the tenant's mode. *why (may be NULL) receives "onboarding" or
+ * "tenant mode", for the audit. */
+const char *wf_mode_effective(const struct wf_tenant *t, int64_t now_us,
+                              const char **why);
+/* R-5: converge endpoints on `mode`: every endpoint of the tenant (only
+ * endpoint_id when > 0) whose mode_sent (migration 016; NULL = never told
+ * = the client's default, nonblock) differs from mode and that has no
+ * set_mode still queued gets one set_mode command (created_at now_us),
+ * mode_sent = mode, and an audit row "endpoint.set_mode" (actor, rule
+ * R-5, why). One statement; cheap when nothing differs. *queued (may be
+ * NULL) receives the number of commands queued. */
+int wf_mode_sync(PGconn *c, int64_t tenant_id, int64_t endpoint_id,
+                 const char *mode, const char *why, const char *actor,
+                 int64_t now_us, long *queued);
+/* wf_tenant_load + wf_mode_effective + wf_mode_sync for one tenant (or
+ * one endpoint of it) at now_us; 1 when there is no such tenant. */
+int wf_mode_converge(PGconn *c, int64_t tenant_id, int64_t endpoint_id,
+                     const char *actor, int64_t now_us, long *queued);
+
 /* The API view of a command; NULL when missing (dberr as above). */
 json_t *wf_command_json(PGconn *c, int64_t id, bool *dberr);
 

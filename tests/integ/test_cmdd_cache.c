@@ -313,6 +313,13 @@ static void test_heartbeat_idempotency(void **state)
 	snprintf(sql, sizeof sql,
 	         "SELECT count(*) FROM idempotency i JOIN analyst a ON a.id = i.analyst_id"
 	         " WHERE a.endpoint_id = %ld", ep);
+	/* R-5: acme is block, so the new endpoint's first heartbeat (no key)
+	 * delivers its set_mode; the keyed ones below have nothing. */
+	json_t *first = hb(&fx.in, tok, NULL, "{}", 200);
+	assert_int_equal(ncommands(first), 1);
+	assert_string_equal(fx_str(json_array_get(json_object_get(first, "commands"), 0), "kind"),
+	                    "set_mode");
+	json_decref(first);
 	json_decref(hb(&fx.in, tok, "hb-1", "{}", 200));
 	json_decref(hb(&fx.in, tok, "hb-2", "{}", 200));
 	assert_int_equal(fx_num(sql), 0);

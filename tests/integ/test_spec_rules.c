@@ -2,8 +2,9 @@
  * itrace-cmdd, the real database and (R-26) the real console in tmux:
  * the hearing-sheet settings R-1 auto_isolate, R-2 auto_exception, R-3 the
  * isolation allowlist in the endpoint's isolate command, R-4 business
- * applications excepted during onboarding, R-5 the protection mode, R-6
- * the contacts; R-9 a verdict before any report; what a black (R-18) and a
+ * applications excepted during onboarding, R-5 the protection mode (new
+ * endpoints of a block tenant, non-block during onboarding), R-6 the
+ * contacts; R-9 a verdict before any report; what a black (R-18) and a
  * white (R-20) report contain; R-26 the endpoints pane. tests/SPEC-TRACE.md
  * maps every rule to its code and tests.
  *
@@ -14,6 +15,7 @@
 #include "cmdd_fixture.h"
 
 #include <sys/stat.h>
+#include <time.h>
 
 #include "../tui/tt.h"
 
@@ -364,14 +366,78 @@ static void test_r4_business_apps_at_onboarding(void **state)
 
 /* ------------------------------------------------------------------ */
 
-/* R-5: the protection mode is per tenant; a new tenant (onboarding or not)
- * is non-block; changing it sends every endpoint of the tenant one
- * set_mode command, the endpoint API shows it, setting the same mode again
- * sends nothing. */
+/* The set_mode commands of an endpoint, oldest first, as
+ * "mode/requested_by/state,..." with requested_by "admin" for any
+ * admin:<login> (static). */
+static const char *mode_cmds(PGconn *pg, long ep)
+{
+	static char buf[1024];
+	char sql[600];
+	snprintf(sql, sizeof sql,
+	         "SELECT coalesce(string_agg(args->>'mode' || '/' ||"
+	         "  CASE WHEN requested_by LIKE 'admin:%%' THEN 'admin' ELSE requested_by END"
+	         "  || '/' || state, ',' ORDER BY id), '')"
+	         "  FROM command WHERE endpoint_id = %ld AND kind = 'set_mode'", ep);
+	char *v = th_scalar(pg, sql);
+	snprintf(buf, sizeof buf, "%s", v != NULL ? v : "?");
+	free(v);
+	return buf;
+}
+
+/* What an endpoint was last told (migration 016), "-" never (static). */
+static const char *mode_sent(PGconn *pg, long ep)
+{
+	static char buf[32];
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT coalesce(mode_sent, '-') FROM endpoint WHERE id = %ld",
+	         ep);
+	char *v = th_scalar(pg, sql);
+	snprintf(buf, sizeof buf, "%s", v != NULL ? v : "?");
+	free(v);
+	return buf;
+}
+
+/* The R-5 audit rows of an endpoint: "actor/why/before>after,..." with
+ * actor "admin" for any admin:<login> (static). */
+static const char *mode_audit(PGconn *pg, long ep)
+{
+	static char buf[1024];
+	char sql[700];
+	snprintf(sql, sizeof sql,
+	         "SELECT coalesce(string_agg("
+	         "  CASE WHEN actor LIKE 'admin:%%' THEN 'admin' ELSE actor END || '/' ||"
+	         "  (after->>'why') || '/' || coalesce(before->>'mode_sent', '-') || '>' ||"
+	         "  (after->>'mode_sent'), ',' ORDER BY id), '')"
+	         "  FROM audit WHERE object = 'endpoint:%ld' AND action = 'endpoint.set_mode'"
+	         "   AND rule = 'R-5'", ep);
+	char *v = th_scalar(pg, sql);
+	snprintf(buf, sizeof buf, "%s", v != NULL ? v : "?");
+	free(v);
+	return buf;
+}
+
+/* Poll until mode_cmds(ep) is want (the jobs run every 0.2 s). */
+static const char *wait_mode_cmds(PGconn *pg, long ep, const char *want, int ms)
+{
+	const char *got = mode_cmds(pg, ep);
+	for (int i = 0; i < ms / 50 && strcmp(got, want) != 0; i++) {
+		usleep(50000);
+		got = mode_cmds(pg, ep);
+	}
+	return got;
+}
+
+/* R-5: the protection mode is per tenant; a new tenant is non-block and
+ * its endpoints are told nothing (never told = the client's default,
+ * non-block); a change sends each endpoint told otherwise one set_mode,
+ * records it (endpoint.mode_sent) and audits it; the endpoint API shows
+ * it; the same mode again sends nothing; an endpoint whose set_mode is
+ * still queued gets the next one from the daemon's job only after that
+ * one went out; and the job adds nothing over many passes. */
 static void test_r5_protection_mode(void **state)
 {
 	(void)state;
-	free(ADMIN("tenant", "add", "r5t", "--service-start", "2026-11-20"));
+	free(ADMIN("tenant", "add", "r5t", "--service-start", "2025-01-01"));
 	struct ep e1 = new_ep("r5t", "R5-1"), e2 = new_ep("r5t", "R5-2");
 	long t = num("SELECT id FROM tenant WHERE name = 'r5t'");
 	json_t *e = fx_call(&fx.in, "GET", fx_path("/v1/endpoints/%ld", e1.id), fx.alice, NULL, 200);
@@ -382,11 +448,20 @@ static void test_r5_protection_mode(void **state)
 	                         " FROM tenant WHERE name IN ('acme', 'newco')"),
 	                    "acme=block,newco=nonblock");
 	assert_int_equal(num("SELECT count(*) FROM command WHERE tenant_id = %ld", t), 0);
+	assert_string_equal(mode_sent(fx.pg, e1.id), "-");
+	/* acme was block before its endpoints existed: each was told at
+	 * creation, once (R-5 defect 1). */
+	assert_string_equal(mode_sent(fx.pg, fx.ep_ws1), "block");
+	assert_int_equal(num("SELECT count(*) FROM command WHERE kind = 'set_mode'"
+	                     " AND endpoint_id IN (%ld, %ld) AND args->>'mode' = 'block'",
+	                     fx.ep_ws1, fx.ep_ws2), 2);
 
 	free(ADMIN("tenant", "set", "r5t", "--mode", "block"));
 	assert_int_equal(num("SELECT count(DISTINCT endpoint_id) FROM command WHERE tenant_id = %ld"
 	                     " AND kind = 'set_mode' AND args->>'mode' = 'block'", t), 2);
 	assert_int_equal(num("SELECT count(*) FROM command WHERE tenant_id = %ld", t), 2);
+	assert_string_equal(mode_sent(fx.pg, e2.id), "block");
+	assert_string_equal(mode_audit(fx.pg, e2.id), "admin/tenant mode/->block");
 	e = fx_call(&fx.in, "GET", fx_path("/v1/endpoints/%ld", e2.id), fx.alice, NULL, 200);
 	assert_string_equal(fx_str(e, "mode"), "block");
 	json_decref(e);
@@ -399,14 +474,218 @@ static void test_r5_protection_mode(void **state)
 	/* The same mode again: no command. */
 	free(ADMIN("tenant", "set", "r5t", "--mode", "block"));
 	assert_int_equal(num("SELECT count(*) FROM command WHERE tenant_id = %ld", t), 2);
-	/* Back to non-block: one more per endpoint, audited. */
+	/* Back to non-block: e1 at once; e2 still has its block queued, so
+	 * it is told non-block once that went out (by the daemon's job). */
 	free(ADMIN("tenant", "set", "r5t", "--mode", "nonblock"));
-	assert_int_equal(num("SELECT count(*) FROM command WHERE tenant_id = %ld"
-	                     " AND kind = 'set_mode' AND args->>'mode' = 'nonblock'", t), 2);
+	assert_string_equal(mode_cmds(fx.pg, e1.id), "block/admin/done,nonblock/admin/queued");
+	assert_string_equal(mode_cmds(fx.pg, e2.id), "block/admin/queued");
+	usleep(600 * 1000);             /* three passes of `in`'s jobs */
+	assert_string_equal(mode_cmds(fx.pg, e2.id), "block/admin/queued");
+	got = hb_command(e2.tok, "set_mode");
+	assert_non_null(got);
+	assert_string_equal(fx_str(json_object_get(got, "args"), "mode"), "block");
+	json_decref(got);
+	assert_string_equal(wait_mode_cmds(fx.pg, e2.id,
+	                                   "block/admin/delivered,nonblock/system/queued", 5000),
+	                    "block/admin/delivered,nonblock/system/queued");
+	assert_string_equal(mode_audit(fx.pg, e2.id),
+	                    "admin/tenant mode/->block,system/tenant mode/block>nonblock");
+	assert_string_equal(mode_sent(fx.pg, e2.id), "nonblock");
 	assert_int_equal(num("SELECT count(*) FROM audit WHERE object = 'tenant:%ld'"
 	                     " AND action = 'tenant.set' AND after->>'mode' = 'nonblock'"
 	                     " AND before->>'mode' = 'block'", t), 1);
+	/* Nothing differs any more: many passes, no command. */
+	usleep(1000 * 1000);
+	assert_int_equal(num("SELECT count(*) FROM command WHERE tenant_id = %ld", t), 4);
 	free(e1.tok), free(e2.tok);
+}
+
+/* R-5: an endpoint that appears after its tenant was made block is told
+ * block exactly once, however it appears: `token add --endpoint` (at
+ * once), itrace-ingest loading logs of a new host, or any other insert
+ * (the daemon's job, actor system); its heartbeat delivers it. A set_mode
+ * that expired undelivered (R-5 with the 14-day expiry) is sent again. */
+static void test_r5_new_endpoints_of_block_tenant(void **state)
+{
+	(void)state;
+	free(ADMIN("tenant", "add", "r5n", "--service-start", "2025-01-01", "--mode", "block"));
+	long t = num("SELECT id FROM tenant WHERE name = 'r5n'");
+	struct ep e1 = new_ep("r5n", "R5N-1");
+	assert_string_equal(mode_cmds(fx.pg, e1.id), "block/admin/queued");
+	assert_string_equal(mode_sent(fx.pg, e1.id), "block");
+	assert_string_equal(mode_audit(fx.pg, e1.id), "admin/tenant mode/->block");
+	json_t *got = hb_command(e1.tok, "set_mode");
+	assert_non_null(got);
+	assert_string_equal(fx_str(json_object_get(got, "args"), "mode"), "block");
+	result_done(e1.tok, fx_int(got, "id"));
+	json_decref(got);
+
+	/* itrace-ingest makes an endpoint of a host it has not seen. */
+	const char *line = "{\"type\":\"event\",\"host\":\"R5N-LOGS\",\"time\":\"2026-11-24T05:00:00Z\","
+	                   "\"kind\":\"process_start\",\"proc_guid\":"
+	                   "\"{5eec0005-0000-0000-0000-000000000001}\",\"pid\":4,"
+	                   "\"image\":\"C:\\\\Windows\\\\System32\\\\notepad.exe\"}\n";
+	const char *file = th_write_file("r5n.jsonl", line, strlen(line));
+	const char *argv[] = {"itrace-ingest", "--db", fx.db, "--tenant", "r5n", file, NULL};
+	struct th_out o;
+	if (th_run(&o, NULL, NULL, argv) != 0)
+		fail_msg("itrace-ingest: %d: %s", o.status, o.err);
+	th_out_free(&o);
+	long e2 = num("SELECT id FROM endpoint WHERE tenant_id = %ld AND name = 'r5n-logs'", t);
+	assert_true(e2 > 0);
+	/* And a row inserted by any other writer. */
+	long e3 = num("INSERT INTO endpoint (tenant_id, name, hostname)"
+	              " VALUES (%ld, 'r5n-sql', 'R5N-SQL') RETURNING id", t);
+	assert_string_equal(wait_mode_cmds(fx.pg, e2, "block/system/queued", 5000),
+	                    "block/system/queued");
+	assert_string_equal(wait_mode_cmds(fx.pg, e3, "block/system/queued", 5000),
+	                    "block/system/queued");
+	assert_string_equal(mode_audit(fx.pg, e3), "system/tenant mode/->block");
+	assert_string_equal(mode_sent(fx.pg, e3), "block");
+	/* Many passes later: still one each. */
+	usleep(1000 * 1000);
+	assert_string_equal(mode_cmds(fx.pg, e1.id), "block/admin/done");
+	assert_string_equal(mode_cmds(fx.pg, e2), "block/system/queued");
+	assert_string_equal(mode_cmds(fx.pg, e3), "block/system/queued");
+
+	/* e3 stays away 15 days: its set_mode expires (jobs.c), mode_sent
+	 * goes back to "never told" and the same pass queues it again. */
+	PQclear(PQexec(fx.pg, fx_path("UPDATE command SET created_at = created_at - interval"
+	                              " '15 days' WHERE endpoint_id = %ld", e3)));
+	assert_string_equal(wait_mode_cmds(fx.pg, e3, "block/system/expired,block/system/queued",
+	                                   5000),
+	                    "block/system/expired,block/system/queued");
+	assert_string_equal(mode_sent(fx.pg, e3), "block");
+	assert_string_equal(mode_audit(fx.pg, e3),
+	                    "system/tenant mode/->block,system/tenant mode/->block");
+	free(e1.tok);
+}
+
+/* `itrace-cmdd --db DB ARGS...` with ITRACE_FAKE_NOW=fake_now (the
+ * admin's clock too); stdout's first line (malloc'd); *err (may be NULL)
+ * receives stderr (malloc'd). */
+static char *admin_at(const char *db, const char *fake_now, char **err, ...)
+{
+	const char *argv[24] = {"itrace-cmdd", "--db", db};
+	size_t n = 3;
+	va_list ap;
+	va_start(ap, err);
+	for (const char *a = va_arg(ap, const char *); a != NULL && n < 23;
+	     a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	char env0[80];
+	snprintf(env0, sizeof env0, "ITRACE_FAKE_NOW=%s", fake_now);
+	char *env[] = {env0, NULL};
+	struct th_out o;
+	if (th_run(&o, NULL, env, argv) != 0)
+		fail_msg("itrace-cmdd %s %s: %d: %s", argv[3], argv[4], o.status, o.err);
+	char *nl = strchr(o.out, '\n');
+	if (nl != NULL)
+		*nl = '\0';
+	char *line = strdup(o.out);
+	if (err != NULL)
+		*err = strdup(o.err);
+	th_out_free(&o);
+	return line;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* R-5 with R-8: during onboarding a block tenant's endpoints run
+ * non-block: one told block before is told non-block, a new one is told
+ * nothing (never told = non-block), the job agrees pass after pass; once
+ * the injected clock passes the window's end (service start 2026-11-20 +
+ * 5 days on the default calendar, +09:00: 2026-11-24T15:00:00Z) the job
+ * tells both block, once, audited as system, R-5. A database and a
+ * daemon of its own: the fixture's daemons live on the 25th. */
+static void test_r5_block_after_onboarding(void **state)
+{
+	(void)state;
+	const char *t0 = "2026-11-24T14:59:48Z";     /* 12 s before the end */
+	char *db = th_db_new_migrated();
+	assert_non_null(db);
+	PGconn *pg = th_connect(db);
+	/* Service start on 10 December: no onboarding yet, block. */
+	free(admin_at(db, t0, NULL, "tenant", "add", "ob", "--mode", "block", "--service-start",
+	              "2026-12-10", "--onboarding-days", "5", NULL));
+	char *tok1 = admin_at(db, t0, NULL, "token", "add", "--endpoint", "OB-1", "--tenant", "ob",
+	                      NULL);
+	long ep1 = th_count(pg, "SELECT id FROM endpoint WHERE name = 'ob-1'");
+	assert_string_equal(mode_cmds(pg, ep1), "block/admin/queued");
+	struct cmdd d;
+	char env0[64];
+	snprintf(env0, sizeof env0, "ITRACE_FAKE_NOW=%s", t0);
+	char *env[] = {env0, NULL};
+	const char *args[] = {"--job-interval", "0.2", NULL};
+	double started = mono_s();
+	assert_int_equal(cmdd_start(&d, db, args, env), 0);
+	json_t *hb = fx_call(&d, "POST", "/v1/agent/heartbeat", tok1, "{}", 200);
+	json_t *cmd = json_array_get(json_object_get(hb, "commands"), 0);
+	assert_string_equal(fx_str(json_object_get(cmd, "args"), "mode"), "block");
+	json_decref(fx_call(&d, "POST", fx_path("/v1/agent/commands/%ld/result", fx_int(cmd, "id")),
+	                    tok1, "{\"status\":\"done\"}", 200));
+	json_decref(hb);
+
+	/* The service start was really 20 November: onboarding now. */
+	char *err = NULL;
+	free(admin_at(db, t0, &err, "tenant", "set", "ob", "--service-start", "2026-11-20", NULL));
+	assert_non_null(strstr(err, "tenant ob is onboarding until 2026-11-24T15:00:00"));
+	free(err);
+	char *tok2 = admin_at(db, t0, NULL, "token", "add", "--endpoint", "OB-2", "--tenant", "ob",
+	                      NULL);
+	long ep2 = th_count(pg, "SELECT id FROM endpoint WHERE name = 'ob-2'");
+	assert_string_equal(mode_cmds(pg, ep1), "block/admin/done,nonblock/admin/queued");
+	assert_string_equal(mode_audit(pg, ep1),
+	                    "admin/tenant mode/->block,admin/onboarding/block>nonblock");
+	assert_string_equal(mode_cmds(pg, ep2), "");
+	assert_string_equal(mode_sent(pg, ep2), "-");
+	usleep(600 * 1000);             /* the job agrees: three passes, nothing */
+	assert_string_equal(mode_cmds(pg, ep1), "block/admin/done,nonblock/admin/queued");
+	assert_string_equal(mode_cmds(pg, ep2), "");
+	hb = fx_call(&d, "POST", "/v1/agent/heartbeat", tok1, "{}", 200);
+	cmd = json_array_get(json_object_get(hb, "commands"), 0);
+	assert_string_equal(fx_str(json_object_get(cmd, "args"), "mode"), "nonblock");
+	json_decref(fx_call(&d, "POST", fx_path("/v1/agent/commands/%ld/result", fx_int(cmd, "id")),
+	                    tok1, "{\"status\":\"done\"}", 200));
+	json_decref(hb);
+	if (mono_s() - started > 10)
+		fail_msg("too slow: the daemon's clock may have passed the window's end already");
+
+	/* The window ends (12 s after t0 on the daemon's clock). */
+	assert_string_equal(wait_mode_cmds(pg, ep2, "block/system/queued", 25000),
+	                    "block/system/queued");
+	assert_string_equal(wait_mode_cmds(pg, ep1, "block/admin/done,nonblock/admin/done,"
+	                                   "block/system/queued", 5000),
+	                    "block/admin/done,nonblock/admin/done,block/system/queued");
+	assert_true(mono_s() - started >= 11);
+	assert_string_equal(mode_audit(pg, ep2), "system/tenant mode/->block");
+	assert_string_equal(mode_audit(pg, ep1), "admin/tenant mode/->block,"
+	                    "admin/onboarding/block>nonblock,system/tenant mode/nonblock>block");
+	assert_int_equal(th_count(pg, "SELECT count(*) FROM command c JOIN audit a"
+	                              " ON a.after->>'command' = c.id::text"
+	                              " WHERE a.rule = 'R-5' AND a.actor = 'system'"
+	                              "   AND c.requested_by = 'system'"
+	                              "   AND c.created_at >= '2026-11-24T15:00:00Z'"), 2);
+	/* Many passes later: nothing more. */
+	usleep(1000 * 1000);
+	assert_string_equal(mode_cmds(pg, ep2), "block/system/queued");
+	assert_int_equal(th_count(pg, "SELECT count(*) FROM command"), 4);
+	hb = fx_call(&d, "POST", "/v1/agent/heartbeat", tok2, "{}", 200);
+	cmd = json_array_get(json_object_get(hb, "commands"), 0);
+	assert_string_equal(fx_str(cmd, "kind"), "set_mode");
+	assert_string_equal(fx_str(json_object_get(cmd, "args"), "mode"), "block");
+	json_decref(hb);
+	assert_int_equal(cmdd_stop(&d), 0);
+	free(tok1), free(tok2);
+	PQfinish(pg);
+	th_db_drop(db);
 }
 
 /* ------------------------------------------------------------------ */
@@ -820,6 +1099,8 @@ int main(void)
 		cmocka_unit_test(test_r3_allowlist_in_isolate_command),
 		cmocka_unit_test(test_r4_business_apps_at_onboarding),
 		cmocka_unit_test(test_r5_protection_mode),
+		cmocka_unit_test(test_r5_new_endpoints_of_block_tenant),
+		cmocka_unit_test(test_r5_block_after_onboarding),
 		cmocka_unit_test(test_r6_contacts),
 		cmocka_unit_test(test_r9_verdict_before_report),
 		cmocka_unit_test(test_r18_black_report),
