@@ -31,6 +31,7 @@
 #include "db/conn.h"
 #include "core/sanitize.h"
 #include "db/evidence.h"
+#include "db/report_facts.h"
 #include "tui/tui.h"
 
 static struct {
@@ -130,6 +131,18 @@ static struct evw_result *load(PGconn **c, int64_t id, unsigned gen)
 	r->to_us = ev.to_us;
 	r->nevents = ev.n;
 	r->query_ms = ev.query_ms;
+	/* The preview shows what the published report would say beyond the
+	 * logs (SPEC R-15..R-20): the explanatory report once its verdict is
+	 * given, else the quick one. Without the facts (a database error),
+	 * the logs-only preview. */
+	struct rp_facts facts;
+	char *ferr = NULL;
+	if (report_facts_load(*c, id, RP_KIND_QUICK, &facts, &ferr) == 0) {
+		if (facts.explain != RP_V_NONE)
+			facts.kind = RP_KIND_EXPLAIN;
+		ev.alert.facts = &facts;
+	}
+	free(ferr);
 	r->report = report_build(&ev.alert, ev.evs, ev.n, ev.from_us, ev.to_us);
 	evidence_free(&ev);
 	if (r->report == NULL) {

@@ -20,6 +20,7 @@
 #include "core/sanitize.h"
 #include "db/conn.h"
 #include "db/evidence.h"
+#include "db/report_facts.h"
 
 static const char usage[] =
 	"usage: itrace-tui report quick [--db CONNINFO] --alert ID"
@@ -155,6 +156,20 @@ static int quick(const struct ropts *o, double t_main)
 		PQfinish(c);
 		return rc == 1 ? 1 : lost ? 2 : 1;
 	}
+	/* What the published report says beyond the logs (verdicts, the
+	 * hearing sheet, isolation and deletion, the exception entry: SPEC
+	 * R-15..R-20), so this is the report the daemon would publish. */
+	struct rp_facts facts;
+	int frc = report_facts_load(c, o->alert, RP_KIND_QUICK, &facts, &err);
+	double t2f = mono_ms();
+	if (frc != 0) {
+		complain(frc > 0 ? "the alert is gone" : err);
+		free(err);
+		evidence_free(&ev);
+		PQfinish(c);
+		return 1;
+	}
+	ev.alert.facts = &facts;
 	PQfinish(c);
 	struct report *r = report_build(&ev.alert, ev.evs, ev.n, ev.from_us, ev.to_us);
 	double t3 = mono_ms();
@@ -172,9 +187,9 @@ static int quick(const struct ropts *o, double t_main)
 	double t5 = mono_ms();
 	if (o->timing)
 		fprintf(stderr, "itrace-tui: timing: connect %.2f ms, evidence %.2f ms "
-		        "(%d queries, %.2f ms in queries, %zu events), build %.2f ms, "
+		        "(%d queries, %.2f ms in queries, %zu events), facts %.2f ms, build %.2f ms, "
 		        "render %.2f ms, output %.2f ms, main %.2f ms\n", t1 - t0, t2 - t1,
-		        ev.n_queries, ev.query_ms, ev.n, t3 - t2, t4 - t3, t5 - t4,
+		        ev.n_queries, ev.query_ms, ev.n, t2f - t2, t3 - t2f, t4 - t3, t5 - t4,
 		        t5 - t_main);
 	for (int i = 0; o->timing && i < ev.n_queries && i < 8; i++)
 		fprintf(stderr, "itrace-tui: timing:   %-28s %7.2f ms %6d rows\n",

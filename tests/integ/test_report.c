@@ -293,7 +293,28 @@ static void test_mshta(void **state)
 		assert_true(p > last);
 		last = p;
 	}
+	assert_null(strstr(md, "ブラック（明らかな脅威）"));   /* no verdict yet */
 	free(md);
+	/* With a verdict stored, `report quick` renders the report the daemon
+	 * would publish: the verdict and what the administrator may request
+	 * (SPEC R-10, R-18), not the logs alone. */
+	PGconn *vc = th_connect(ci);
+	char sql[160];
+	snprintf(sql, sizeof sql, "UPDATE alert SET quick_verdict = 'black' WHERE id = %lld", id);
+	PGresult *vr = PQexec(vc, sql);
+	assert_int_equal(PQresultStatus(vr), PGRES_COMMAND_OK);
+	PQclear(vr);
+	PQfinish(vc);
+	md = report(ci, id, "md", "ja", 0);
+	assert_non_null(strstr(md, "ブラック（明らかな脅威）"));
+	assert_non_null(strstr(md, "## 1. ファイルの生成経緯"));
+	free(md);
+	r = report_json(ci, id);
+	assert_string_equal(str(r, "kind"), "quick");
+	assert_non_null(json_object_get(r, "verdict"));
+	assert_string_equal(str(json_object_get(r, "verdict"), "reported"), "black");
+	assert_true(json_is_object(json_object_get(r, "response")));
+	json_decref(r);
 	th_db_drop(ci);
 }
 
