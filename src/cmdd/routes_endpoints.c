@@ -62,6 +62,7 @@ int r_endpoint_get(struct req *rq, struct resp *rs)
 		"   WHEN e.client_version = t.client_version THEN 'current' ELSE 'pending' END,"
 		" 'last_seen', itrace_ts(e.last_seen), 'isolation', e.isolation,"
 		" 'last_error', e.last_error, 'mode', t.mode,"
+		" 'mode_sent', coalesce(e.mode_sent, 'nonblock'),"
 		" 'pending_commands', (SELECT count(*) FROM command c WHERE c.endpoint_id = e.id"
 		"   AND c.state IN ('queued', 'delivered')))::text"
 		"  FROM endpoint e JOIN tenant t ON t.id = e.tenant_id WHERE e.id = $1",

@@ -442,6 +442,7 @@ static void test_r5_protection_mode(void **state)
 	long t = num("SELECT id FROM tenant WHERE name = 'r5t'");
 	json_t *e = fx_call(&fx.in, "GET", fx_path("/v1/endpoints/%ld", e1.id), fx.alice, NULL, 200);
 	assert_string_equal(fx_str(e, "mode"), "nonblock");
+	assert_string_equal(fx_str(e, "mode_sent"), "nonblock");   /* never told */
 	json_decref(e);
 	/* newco (onboarding) is non-block too; acme was made block. */
 	assert_string_equal(cell("SELECT string_agg(name || '=' || mode, ',' ORDER BY name)"
@@ -464,6 +465,7 @@ static void test_r5_protection_mode(void **state)
 	assert_string_equal(mode_audit(fx.pg, e2.id), "admin/tenant mode/->block");
 	e = fx_call(&fx.in, "GET", fx_path("/v1/endpoints/%ld", e2.id), fx.alice, NULL, 200);
 	assert_string_equal(fx_str(e, "mode"), "block");
+	assert_string_equal(fx_str(e, "mode_sent"), "block");
 	json_decref(e);
 	json_t *got = hb_command(e1.tok, "set_mode");
 	assert_non_null(got);
