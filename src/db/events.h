@@ -55,7 +55,7 @@ void db_evload_set_batch(struct db_evload *l, size_t rows, size_t bytes);
  * environment variable ITRACE_INGEST_NO_PRECHECK=1). */
 void db_evload_set_precheck(struct db_evload *l, int on);
 
-/* Queue event e (borrowed; copied as encoded text) of endpoint endpoint_id
+/* Queue event e (borrowed; copied as an encoded row) of endpoint endpoint_id
  * with dedup key `dedup`. The event must pass db_event_check(). Returns 0,
  * or -1 with *err when loading failed (a database error in this or an
  * earlier batch); after a failure the loader only reports that error. */
