@@ -71,16 +71,7 @@ static char *admin(const char *first, ...)
 }
 #define ADMIN(...) admin(__VA_ARGS__, (const char *)NULL)
 
-static long num(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long num(const char *fmt, ...)
-{
-	char sql[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof sql, fmt, ap);
-	va_end(ap);
-	return th_count(W.pg, sql);
-}
+#define num(...) th_countf(W.pg, __VA_ARGS__)
 
 static void sql(const char *q)
 {

@@ -21,17 +21,7 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* A formatted count query. */
-static long num(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long num(const char *fmt, ...)
-{
-	char sql[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof sql, fmt, ap);
-	va_end(ap);
-	return fx_num(sql);
-}
+#define num(...) th_countf(fx.pg, __VA_ARGS__)
 
 /* A formatted one-cell query as a string (static buffer, "" for NULL). */
 static const char *cell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

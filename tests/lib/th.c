@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,6 +239,20 @@ long th_count(PGconn *c, const char *sql)
 	long n = v != NULL && v[0] != '\0' ? strtol(v, NULL, 10) : -1;
 	free(v);
 	return n;
+}
+
+long th_countf(PGconn *c, const char *fmt, ...)
+{
+	char sql[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(sql, sizeof sql, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof sql) {
+		fprintf(stderr, "th_countf: query longer than %zu bytes\n", sizeof sql);
+		exit(99);
+	}
+	return th_count(c, sql);
 }
 
 const char *th_write_file(const char *name, const char *data, size_t len)

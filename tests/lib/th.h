@@ -47,6 +47,9 @@ PGconn *th_connect(const char *conninfo);     /* exits the test on failure */
  * error, with the error on stderr). Parameters optional. */
 char *th_scalar(PGconn *c, const char *sql);
 long th_count(PGconn *c, const char *sql);    /* th_scalar as a number, -1 on error */
+/* th_count of a printf-formatted query (ids and other numbers the test
+ * made; never input); exits 99 when it does not fit 2 KiB. */
+long th_countf(PGconn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A temp directory created once per process, removed at exit. */
 const char *th_tmpdir(void);
