@@ -15,6 +15,7 @@
  *       print a new bearer token; only its SHA-256 is stored
  *   token revoke --analyst NAME | --endpoint HOST --tenant T
  *   release add VERSION
+ *   tuning add|list|del ...    log tuning rules, R-7 (admin_tuning.c)
  * Every change is audited with actor "admin:<login>". Exit status 0 on
  * success, 2 on a usage error, 1 on a database error. */
 #include <ctype.h>
@@ -631,9 +632,9 @@ int admin_main(const char *conninfo, int argc, char **argv)
 		return usage("expected a subcommand%s", "");
 	const char *cmd = argv[0];
 	bool known = strcmp(cmd, "tenant") == 0 || strcmp(cmd, "token") == 0 ||
-	             strcmp(cmd, "release") == 0;
+	             strcmp(cmd, "release") == 0 || strcmp(cmd, "tuning") == 0;
 	if (!known)
-		return usage("%s: unknown subcommand (tenant, token, release)", cmd);
+		return usage("%s: unknown subcommand (tenant, token, release, tuning)", cmd);
 	if (strcmp(cmd, "tenant") == 0 &&
 	    (argc < 2 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "set") != 0)))
 		return usage("tenant: expected add or set%s", "");
@@ -650,6 +651,8 @@ int admin_main(const char *conninfo, int argc, char **argv)
 		rc = tenant_cmd(c, strcmp(argv[1], "add") == 0, argc - 2, argv + 2);
 	else if (strcmp(cmd, "token") == 0)
 		rc = token_cmd(c, argc - 1, argv + 1);
+	else if (strcmp(cmd, "tuning") == 0)
+		rc = admin_tuning(c, actor, argc - 1, argv + 1);
 	else
 		rc = release_cmd(c, argc - 1, argv + 1);
 	PQfinish(c);

@@ -3,6 +3,8 @@
  * Map of the daemon (each file has one job):
  *   main.c             options, config file, signals, start/stop
  *   admin.c            `tenant add|set`, `token add`, `release add`
+ *   admin_tuning.c     `tuning add|list|del` (R-7 rules in tuning_rule)
+ *   tuning_cache.c     compiled R-7 rules per tenant for agent events
  *   http.c             libmicrohttpd: bodies, limits, logging, dispatch,
  *                      transactions, idempotency, long-poll suspend/resume
  *   pool.c             one libpq connection per worker thread, reconnects
@@ -243,6 +245,16 @@ bool agent_has_pending(PGconn *c, int64_t ep);
 
 /* ---- admin.c: `tenant`, `token`, `release` subcommands; exit status ---- */
 int admin_main(const char *conninfo, int argc, char **argv);
+/* admin_tuning.c: `tuning add|list|del`; argv[0] is the verb. */
+int admin_tuning(PGconn *c, const char *actor, int argc, char **argv);
+
+/* ---- tuning_cache.c: a tenant's compiled R-7 rules, shared by threads ---- */
+struct tc_set;
+struct tun_rules;
+/* The tenant's current rules (*rules; match them with tun_match_md), or
+ * NULL on a database failure (logged). Release with tcache_put. */
+struct tc_set *tcache_get(PGconn *c, int64_t tenant, const struct tun_rules **rules);
+void tcache_put(struct tc_set *s);
 
 /* ---- http.c ---- */
 /* Listen on host:port (0: any free port); the port actually bound goes to

@@ -14,6 +14,7 @@
 #include "core/logline.h"
 #include "db/alerts.h"
 #include "db/events.h"
+#include "core/tuning.h"
 
 bool agent_has_pending(PGconn *c, int64_t ep)
 {
@@ -523,8 +524,19 @@ int r_agent_events(struct req *rq, struct resp *rs)
 		free(err);
 		return rs_err(rs, 503, "db_unavailable", "the database is unavailable; retry later");
 	}
+	/* R-7: the tenant's tuning rules, applied here on the server, so a
+	 * rule added with `itrace-cmdd tuning add` applies to the next POST. */
+	const struct tun_rules *tun = NULL;
+	struct tc_set *tset = tcache_get(rq->db, rq->actor.endpoint_tenant, &tun);
+	struct tun_md *md = tset != NULL ? tun_md_new() : NULL;
+	if (md == NULL) {
+		if (tset != NULL)
+			tcache_put(tset);
+		db_evload_free(l);
+		return rs_db(rq, rs, NULL);
+	}
 	json_t *errors = json_array();
-	int64_t lines = 0, alerts = 0, skipped = 0, rejected = 0;
+	int64_t lines = 0, alerts = 0, skipped = 0, rejected = 0, excluded = 0;
 	const char *p = rq->body, *end = rq->body + rq->len;
 	int st = 0;
 	while (p < end && st == 0) {
@@ -542,7 +554,9 @@ int r_agent_events(struct req *rq, struct resp *rs)
 			enum ll_result k = ll_parse(p, len, &ev, &al, why, sizeof why);
 			if (k == LL_EVENT && db_event_check(&ev, why, sizeof why) != 0)
 				k = LL_ERROR;
-			if (k == LL_EVENT) {
+			if (k == LL_EVENT && tun_match_md(tun, &ev, md) >= 0) {
+				excluded++;
+			} else if (k == LL_EVENT) {
 				if (db_evload_add(l, rq->actor.endpoint_id, &ev,
 				                  ll_dedup_key(p, len), &err) != 0)
 					st = -1;
@@ -584,6 +598,8 @@ int r_agent_events(struct req *rq, struct resp *rs)
 	struct db_evload_stats stats;
 	db_evload_get_stats(l, &stats);
 	db_evload_free(l);
+	tun_md_free(md);
+	tcache_put(tset);
 	if (st != 0) {
 		fprintf(stderr, "itrace-cmdd: events: %s\n", err != NULL ? err : "?");
 		free(err);
@@ -591,9 +607,9 @@ int r_agent_events(struct req *rq, struct resp *rs)
 		return rs_db(rq, rs, NULL);
 	}
 	free(err);
-	return rs_json(rs, 200, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
+	return rs_json(rs, 200, json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
 		"lines", (json_int_t)lines, "events", (json_int_t)stats.loaded,
 		"duplicates", (json_int_t)stats.duplicate, "alerts", (json_int_t)alerts,
 		"skipped", (json_int_t)skipped, "rejected", (json_int_t)rejected,
-		"errors", errors));
+		"excluded", (json_int_t)excluded, "errors", errors));
 }

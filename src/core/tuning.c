@@ -13,6 +13,7 @@ struct tun_rule {
 	pcre2_code *code;
 	char *text;          /* "FIELD /pattern/flags" */
 	int line;
+	int64_t id;          /* tun_add's id; 0 for a rule of a file */
 };
 
 struct tun_rules {
@@ -252,6 +253,7 @@ struct tun_rules *tun_parse(const char *text, size_t len, char **err, int *err_l
 				return ret;
 			}
 			r->v[r->n].line = line;
+			r->v[r->n].id = 0;
 			r->n++;
 		}
 		p = nl != NULL ? nl + 1 : end;
@@ -293,6 +295,119 @@ int tun_match(struct tun_rules *r, const struct ev *e)
 		/* A negative result (no match, or an error such as invalid UTF-8
 		 * under a non-tolerant pattern) does not exclude. */
 		int rc = pcre2_match(r->v[i].code, (PCRE2_SPTR)v, strlen(v), 0, 0, r->md, NULL);
+		if (rc >= 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* ---- rules one at a time (the tuning_rule table), shared matching ---- */
+
+struct tun_rules *tun_new(void)
+{
+	struct tun_rules *r = calloc(1, sizeof *r);
+	if (r == NULL)
+		return NULL;
+	r->md = pcre2_match_data_create(1, NULL);
+	if (r->md == NULL) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int tun_add(struct tun_rules *r, const char *field, const char *pattern, const char *flags,
+            int64_t id, char **err)
+{
+	*err = NULL;
+	int known = 0;
+	for (int i = 0; i <= TUN_REGISTRY; i++)
+		if (strcmp(field, field_names[i]) == 0)
+			known = 1;
+	if (!known) {
+		if (asprintf(err, "unknown field \"%s\" (image, target, cmdline or registry)",
+		             field) < 0)
+			*err = NULL;
+		return -1;
+	}
+	if (pattern[0] == '\0') {
+		*err = strdup("empty pattern");
+		return -1;
+	}
+	if (strpbrk(pattern, "\r\n") != NULL) {
+		*err = strdup("pattern contains a line break");
+		return -1;
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap != 0 ? r->cap * 2 : 8;
+		struct tun_rule *v = realloc(r->v, cap * sizeof *v);
+		if (v == NULL) {
+			*err = strdup("out of memory");
+			return -1;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	/* The same parser as a file's line: one syntax, one set of checks.
+	 * The '/' added after the pattern is the last one, so a '/' inside
+	 * the pattern stays part of it; flags are checked by parse_line. */
+	char *line = NULL;
+	if (asprintf(&line, "exclude %s /%s/%s", field, pattern, flags) < 0) {
+		*err = strdup("out of memory");
+		return -1;
+	}
+	char *msg = NULL;
+	int rc = parse_line(line, line + strlen(line), &r->v[r->n], &msg);
+	free(line);
+	if (rc < 0) {
+		*err = msg != NULL ? msg : strdup("out of memory");
+		return -1;
+	}
+	r->v[r->n].line = 0;
+	r->v[r->n].id = id;
+	r->n++;
+	return 0;
+}
+
+int64_t tun_rule_id(const struct tun_rules *r, size_t i)
+{
+	return r->v[i].id;
+}
+
+struct tun_md {
+	pcre2_match_data *md;
+};
+
+struct tun_md *tun_md_new(void)
+{
+	struct tun_md *m = malloc(sizeof *m);
+	if (m == NULL)
+		return NULL;
+	m->md = pcre2_match_data_create(1, NULL);
+	if (m->md == NULL) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void tun_md_free(struct tun_md *m)
+{
+	if (m == NULL)
+		return;
+	pcre2_match_data_free(m->md);
+	free(m);
+}
+
+int tun_match_md(const struct tun_rules *r, const struct ev *e, struct tun_md *m)
+{
+	if (r == NULL)
+		return -1;
+	for (size_t i = 0; i < r->n; i++) {
+		const char *v = value_of(r->v[i].field, e);
+		if (v == NULL)
+			continue;
+		int rc = pcre2_match(r->v[i].code, (PCRE2_SPTR)v, strlen(v), 0, 0, m->md, NULL);
 		if (rc >= 0)
 			return (int)i;
 	}

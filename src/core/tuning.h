@@ -29,6 +29,7 @@
 #define ITRACE_TUNING_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/event.h"
 
@@ -62,5 +63,27 @@ int tun_rule_line(const struct tun_rules *r, size_t i);
 int tun_match(struct tun_rules *r, const struct ev *e);
 
 const char *tun_field_name(enum tun_field f);   /* "image", ... */
+
+/* ---- rules one at a time (the tuning_rule table of a tenant) ---- */
+
+/* An empty rule set (NULL when out of memory). */
+struct tun_rules *tun_new(void);
+/* Append one rule: field by name ("image", ...), a PCRE2 pattern (without
+ * the slashes) and flags as in a file. Checked and compiled exactly as a
+ * file's line is. id is kept for tun_rule_id (tun_rule_line is 0).
+ * 0, or -1 with *err malloc'd, e.g. "bad pattern at offset 3: missing
+ * closing parenthesis" or "unknown flag 'q' (i, x, s, m, u)". */
+int tun_add(struct tun_rules *r, const char *field, const char *pattern, const char *flags,
+            int64_t id, char **err);
+/* The id given to tun_add for rule i; 0 for a rule read from a file. */
+int64_t tun_rule_id(const struct tun_rules *r, size_t i);
+
+/* Matching from several threads over one rule set: each thread brings its
+ * own match data (the compiled patterns are only read). */
+struct tun_md;
+struct tun_md *tun_md_new(void);
+void tun_md_free(struct tun_md *m);
+/* As tun_match, thread-safe given one m per thread. */
+int tun_match_md(const struct tun_rules *r, const struct ev *e, struct tun_md *m);
 
 #endif

@@ -16,6 +16,7 @@
 #include "core/logline.h"
 #include "core/sanitize.h"
 #include "core/tuning.h"
+#include "db/tuning_rules.h"
 #include "db/alerts.h"
 #include "db/conn.h"
 #include "db/endpoints.h"
@@ -45,14 +46,16 @@ static void usage(FILE *out)
 "                      host name (case-insensitive) within the tenant\n"
 "  -T, --tuning FILE   exclusion rules, lines 'exclude FIELD /PCRE2/flags'\n"
 "                      (FIELD image, target, cmdline or registry; flags\n"
-"                      i x s m u; '#' comments)\n"
+"                      i x s m u; '#' comments); the tenant's rules in the\n"
+"                      database (itrace-cmdd tuning add) apply after them\n"
 "  -r, --rejects PATH  where rejected lines go (default FILE.rejects, and\n"
 "                      stdin.rejects in the current directory for '-'); the\n"
 "                      file is created only when a line is rejected\n"
 "  -n, --dry-run       parse and apply the tuning rules, store nothing, and\n"
 "                      print per rule how many events it excludes, the\n"
 "                      number of unmonitored lines and of events that would\n"
-"                      be loaded (--db and --tenant are then not needed)\n"
+"                      be loaded (--db and --tenant are then not needed;\n"
+"                      with both, the tenant's database rules apply too)\n"
 "      --migrate       apply the database schema migrations and exit\n"
 "      --batch-rows N  events per COPY batch (default 20000)\n"
 "  -j, --jobs N        parser threads (default: the number of CPUs)\n"
@@ -290,6 +293,46 @@ static int load_tuning(struct run *r)
 	r->n.per_rule = calloc(tun_count(r->tun) + 1, sizeof *r->n.per_rule);
 	if (r->n.per_rule == NULL)
 		abort();
+	return 0;
+}
+
+/* R-7: the tenant's rules from the tuning_rule table, read once, after the
+ * --tuning file's rules: a file is the operator's choice for this run, the
+ * table the standing rules; the first match is the one counted, and the
+ * file's rules keep their numbers 1..N in the --dry-run report. A dry run
+ * reads them when --db and --tenant are given (it creates nothing). */
+static int load_table_rules(struct run *r)
+{
+	if (r->meta == NULL && !(r->o.dry_run && r->o.db != NULL && r->o.tenant != NULL))
+		return 0;
+	if (r->tun == NULL && (r->tun = tun_new()) == NULL)
+		abort();
+	char *err = NULL, *warn = NULL;
+	int64_t fp[2];
+	PGconn *c = r->meta;
+	if (c == NULL && (c = db_connect(r->o.db, PROG, &err)) == NULL) {
+		fatal_msg(r, err);
+		free(err);
+		return -1;
+	}
+	int rc = db_tuning_load(c, r->hosts != NULL ? db_hosts_tenant(r->hosts) : 0, r->o.tenant,
+	                        r->tun, fp, &warn, &err);
+	if (c != r->meta)
+		PQfinish(c);
+	if (rc != 0) {
+		fatal_msg(r, err);
+		free(err);
+		return -1;
+	}
+	if (warn != NULL) {
+		fprintf(stderr, "%s: skipped: %s\n", PROG, warn);
+		free(warn);
+	}
+	long long *pr = realloc(r->n.per_rule, (tun_count(r->tun) + 1) * sizeof *pr);
+	if (pr == NULL)
+		abort();
+	memset(pr, 0, (tun_count(r->tun) + 1) * sizeof *pr);
+	r->n.per_rule = pr;
 	return 0;
 }
 
@@ -601,9 +644,15 @@ static int start_pool(struct run *r)
 
 static void print_dry_run(const struct run *r)
 {
-	for (size_t i = 0; i < tun_count(r->tun); i++)
-		printf("rule %zu (%s): %lld events\n", i + 1, tun_rule_text(r->tun, i),
-		       r->n.per_rule[i]);
+	for (size_t i = 0; i < tun_count(r->tun); i++) {
+		if (tun_rule_id(r->tun, i) > 0)
+			printf("rule %zu (tuning_rule %lld: %s): %lld events\n", i + 1,
+			       (long long)tun_rule_id(r->tun, i), tun_rule_text(r->tun, i),
+			       r->n.per_rule[i]);
+		else
+			printf("rule %zu (%s): %lld events\n", i + 1, tun_rule_text(r->tun, i),
+			       r->n.per_rule[i]);
+	}
 	printf("unmonitored: %lld lines\n", r->n.unmonitored);
 	printf("would load: %lld events, %lld alerts\n", r->n.would_load, r->n.alerts);
 }
@@ -634,7 +683,8 @@ int main(int argc, char **argv)
 			r.fatal = 1;
 		if (r.o.rejects != NULL)
 			ing_rejects_init(&r.common, r.o.rejects);
-		if (!r.fatal && (r.o.dry_run || connect_db(&r) == 0)) {
+		if (!r.fatal && (r.o.dry_run || connect_db(&r) == 0) &&
+		    load_table_rules(&r) == 0) {
 			for (int i = 0; i < r.o.nfiles && !r.fatal; i++)
 				load_file(&r, fs[i], r.o.files[i]);
 		}
