@@ -284,7 +284,8 @@ static const char *value_of(enum tun_field f, const struct ev *e)
 	return NULL;
 }
 
-int tun_match(struct tun_rules *r, const struct ev *e)
+/* The first rule of r that matches e, with match data md; -1 none. */
+static int first_match(const struct tun_rules *r, const struct ev *e, pcre2_match_data *md)
 {
 	if (r == NULL)
 		return -1;
@@ -294,11 +295,16 @@ int tun_match(struct tun_rules *r, const struct ev *e)
 			continue;
 		/* A negative result (no match, or an error such as invalid UTF-8
 		 * under a non-tolerant pattern) does not exclude. */
-		int rc = pcre2_match(r->v[i].code, (PCRE2_SPTR)v, strlen(v), 0, 0, r->md, NULL);
+		int rc = pcre2_match(r->v[i].code, (PCRE2_SPTR)v, strlen(v), 0, 0, md, NULL);
 		if (rc >= 0)
 			return (int)i;
 	}
 	return -1;
+}
+
+int tun_match(struct tun_rules *r, const struct ev *e)
+{
+	return r != NULL ? first_match(r, e, r->md) : -1;
 }
 
 /* ---- rules one at a time (the tuning_rule table), shared matching ---- */
@@ -401,15 +407,5 @@ void tun_md_free(struct tun_md *m)
 
 int tun_match_md(const struct tun_rules *r, const struct ev *e, struct tun_md *m)
 {
-	if (r == NULL)
-		return -1;
-	for (size_t i = 0; i < r->n; i++) {
-		const char *v = value_of(r->v[i].field, e);
-		if (v == NULL)
-			continue;
-		int rc = pcre2_match(r->v[i].code, (PCRE2_SPTR)v, strlen(v), 0, 0, m->md, NULL);
-		if (rc >= 0)
-			return (int)i;
-	}
-	return -1;
+	return first_match(r, e, m->md);
 }

@@ -13,17 +13,20 @@ const char EP_SELECT[] =
 	" coalesce((extract(epoch from e.last_seen)*1000000)::int8, 0)"
 	" FROM endpoint e JOIN tenant t ON t.id = e.tenant_id";
 
+static void ep_one_free(struct endpoint *e)
+{
+	free(e->tenant);
+	free(e->host);
+	free(e->version);
+	free(e->target_version);
+	free(e->isolation);
+	free(e->last_error);
+}
+
 static void ep_clear(struct ep_pane *p)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		struct endpoint *e = &p->v[i];
-		free(e->tenant);
-		free(e->host);
-		free(e->version);
-		free(e->target_version);
-		free(e->isolation);
-		free(e->last_error);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		ep_one_free(&p->v[i]);
 	free(p->v);
 	p->v = NULL;
 	p->n = 0;
@@ -63,15 +66,6 @@ static void ep_fill(struct endpoint *e, PGresult *r, int i)
 	e->last_seen = strtoll(PQgetvalue(r, i, 8), NULL, 10);
 }
 
-static void ep_one_free(struct endpoint *e)
-{
-	free(e->tenant);
-	free(e->host);
-	free(e->version);
-	free(e->target_version);
-	free(e->isolation);
-	free(e->last_error);
-}
 
 static int cmp_ep(const void *x, const void *y)
 {

@@ -43,8 +43,7 @@ static double mono_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* "--name value" or "--name=value"; returns the value or NULL, advancing *i. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
+const char *report_opt(int argc, char **argv, int *i, const char *name)
 {
 	size_t nl = strlen(name);
 	const char *a = argv[*i];
@@ -68,9 +67,9 @@ static int parse(int argc, char **argv, struct ropts *o)
 	o->alert = -1;
 	for (int i = 2; i < argc; i++) {
 		const char *v;
-		if ((v = opt_value(argc, argv, &i, "--db")) != NULL) {
+		if ((v = report_opt(argc, argv, &i, "--db")) != NULL) {
 			o->db = v;
-		} else if ((v = opt_value(argc, argv, &i, "--alert")) != NULL) {
+		} else if ((v = report_opt(argc, argv, &i, "--alert")) != NULL) {
 			char *end;
 			errno = 0;
 			long long id = strtoll(v, &end, 10);
@@ -79,7 +78,7 @@ static int parse(int argc, char **argv, struct ropts *o)
 				return -1;
 			}
 			o->alert = id;
-		} else if ((v = opt_value(argc, argv, &i, "--format")) != NULL) {
+		} else if ((v = report_opt(argc, argv, &i, "--format")) != NULL) {
 			if (strcmp(v, "json") == 0)
 				o->json = 1;
 			else if (strcmp(v, "md") == 0)
@@ -88,7 +87,7 @@ static int parse(int argc, char **argv, struct ropts *o)
 				fprintf(stderr, "itrace-tui: --format is md or json\n");
 				return -1;
 			}
-		} else if ((v = opt_value(argc, argv, &i, "--lang")) != NULL) {
+		} else if ((v = report_opt(argc, argv, &i, "--lang")) != NULL) {
 			if (strcmp(v, "ja") == 0)
 				o->lang = RP_JA;
 			else if (strcmp(v, "en") == 0)

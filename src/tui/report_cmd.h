@@ -11,4 +11,9 @@ int report_cmd_main(int argc, char **argv);
  * Same exit status (1: no such tenant). */
 int report_monthly_main(int argc, char **argv);
 
+/* "--name value" or "--name=value" at argv[*i]: the value (borrowed),
+ * advancing *i past it; NULL when argv[*i] is not that option; "" with a
+ * message on stderr when the value is missing. */
+const char *report_opt(int argc, char **argv, int *i, const char *name);
+
 #endif

@@ -36,25 +36,6 @@ struct mopts {
 	enum rp_lang lang;
 };
 
-/* "--name value" or "--name=value"; the value, NULL when argv[*i] is not
- * that option, "" (with a message) when the value is missing. */
-static const char *opt(int argc, char **argv, int *i, const char *name)
-{
-	size_t nl = strlen(name);
-	const char *a = argv[*i];
-	if (strncmp(a, name, nl) != 0)
-		return NULL;
-	if (a[nl] == '=')
-		return a + nl + 1;
-	if (a[nl] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		fprintf(stderr, "itrace-tui: %s needs a value\n", name);
-		return "";
-	}
-	return argv[++*i];
-}
-
 static int parse(int argc, char **argv, struct mopts *o)
 {
 	memset(o, 0, sizeof *o);
@@ -62,21 +43,21 @@ static int parse(int argc, char **argv, struct mopts *o)
 	const char *month = NULL;
 	for (int i = 2; i < argc; i++) {
 		const char *v;
-		if ((v = opt(argc, argv, &i, "--db")) != NULL) {
+		if ((v = report_opt(argc, argv, &i, "--db")) != NULL) {
 			o->db = v;
-		} else if ((v = opt(argc, argv, &i, "--tenant")) != NULL) {
+		} else if ((v = report_opt(argc, argv, &i, "--tenant")) != NULL) {
 			o->tenant = v;
-		} else if ((v = opt(argc, argv, &i, "--month")) != NULL) {
+		} else if ((v = report_opt(argc, argv, &i, "--month")) != NULL) {
 			month = v;
-		} else if ((v = opt(argc, argv, &i, "--calendar")) != NULL) {
+		} else if ((v = report_opt(argc, argv, &i, "--calendar")) != NULL) {
 			o->calendar = v;
-		} else if ((v = opt(argc, argv, &i, "--format")) != NULL) {
+		} else if ((v = report_opt(argc, argv, &i, "--format")) != NULL) {
 			if (strcmp(v, "html") != 0 && strcmp(v, "md") != 0) {
 				fprintf(stderr, "itrace-tui: --format is md or html\n");
 				return -1;
 			}
 			o->html = strcmp(v, "html") == 0;
-		} else if ((v = opt(argc, argv, &i, "--lang")) != NULL) {
+		} else if ((v = report_opt(argc, argv, &i, "--lang")) != NULL) {
 			if (strcmp(v, "ja") != 0 && strcmp(v, "en") != 0) {
 				fprintf(stderr, "itrace-tui: --lang is en or ja\n");
 				return -1;
