@@ -44,25 +44,8 @@ static struct fx {
 	long ep_ws1, ep_ws2, ep_wb1, ep_wn1;
 } fx;
 
-static char *fx_admin(const char *first, ...)
-{
-	const char *args[32];
-	size_t n = 0;
-	va_list ap;
-	va_start(ap, first);
-	for (const char *a = first; a != NULL && n < 31; a = va_arg(ap, const char *))
-		args[n++] = a;
-	va_end(ap);
-	args[n] = NULL;
-	char *out = cmdd_admin(fx.db, args);
-	if (out == NULL) {
-		fprintf(stderr, "fixture: admin %s %s failed\n", args[0], n > 1 ? args[1] : "");
-		exit(99);
-	}
-	return out;
-}
-#define ADMIN(...) fx_admin(__VA_ARGS__, (const char *)NULL)
-#define ADMIN12(...) fx_admin(__VA_ARGS__, (const char *)NULL)
+#define ADMIN(...) cmdd_admin_or_die(fx.db, __VA_ARGS__, (const char *)NULL)
+#define ADMIN12(...) cmdd_admin_or_die(fx.db, __VA_ARGS__, (const char *)NULL)
 
 __attribute__((unused)) static long fx_num(const char *sql)
 {

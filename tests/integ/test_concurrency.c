@@ -48,23 +48,6 @@ static struct {
 	char alice_file[512], bob_file[512];
 } W;
 
-static char *admin(const char *first, ...)
-{
-	const char *args[24];
-	int n = 0;
-	va_list ap;
-	va_start(ap, first);
-	for (const char *a = first; a != NULL && n < 23; a = va_arg(ap, const char *))
-		args[n++] = a;
-	va_end(ap);
-	args[n] = NULL;
-	char *out = cmdd_admin(W.db, args);
-	if (out == NULL) {
-		fprintf(stderr, "test_concurrency: admin %s %s failed\n", args[0], args[1]);
-		exit(99);
-	}
-	return out;
-}
 
 static int setup(void **state)
 {
@@ -73,20 +56,20 @@ static int setup(void **state)
 	W.db = th_db_new_migrated();
 	if (W.db == NULL)
 		return -1;
-	free(admin("tenant", "add", "acme", "--allow", "10.0.0.0/8:443", "--service-start",
+	free(cmdd_admin_or_die(W.db, "tenant", "add", "acme", "--allow", "10.0.0.0/8:443", "--service-start",
 	           "2025-01-01", (char *)NULL));
-	W.alice = admin("token", "add", "--analyst", "alice", "--role", "analyst", (char *)NULL);
-	W.bob = admin("token", "add", "--analyst", "bob", "--role", "analyst", (char *)NULL);
+	W.alice = cmdd_admin_or_die(W.db, "token", "add", "--analyst", "alice", "--role", "analyst", (char *)NULL);
+	W.bob = cmdd_admin_or_die(W.db, "token", "add", "--analyst", "bob", "--role", "analyst", (char *)NULL);
 	for (int i = 0; i < NAN_; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "an%d", i + 1);
-		W.an[i] = admin("token", "add", "--analyst", name, "--role", "analyst", (char *)NULL);
+		W.an[i] = cmdd_admin_or_die(W.db, "token", "add", "--analyst", name, "--role", "analyst", (char *)NULL);
 	}
 	for (int i = 0; i < NEP; i++) {
 		char host[16], sql[128];
 		snprintf(host, sizeof host, "cc%02d", i + 1);
 		W.hostname[i] = strdup(host);
-		W.eptok[i] = admin("token", "add", "--endpoint", host, "--tenant", "acme",
+		W.eptok[i] = cmdd_admin_or_die(W.db, "token", "add", "--endpoint", host, "--tenant", "acme",
 		                   (char *)NULL);
 		snprintf(sql, sizeof sql, "SELECT id FROM endpoint WHERE name = '%s'", host);
 		W.ep[i] = fw_sql_num(W.db, sql);

@@ -48,23 +48,6 @@ static struct {
 
 static const char *const hosts[4] = {"flt1", "flt3a", "flt3b", "flt4"};
 
-static char *admin(const char *first, ...)
-{
-	const char *args[24];
-	int n = 0;
-	va_list ap;
-	va_start(ap, first);
-	for (const char *a = first; a != NULL && n < 23; a = va_arg(ap, const char *))
-		args[n++] = a;
-	va_end(ap);
-	args[n] = NULL;
-	char *out = cmdd_admin(W.db, args);
-	if (out == NULL) {
-		fprintf(stderr, "test_faults: admin %s %s failed\n", args[0], args[1]);
-		exit(99);
-	}
-	return out;
-}
 
 static int setup(void **state)
 {
@@ -72,12 +55,12 @@ static int setup(void **state)
 	W.db = th_db_new_migrated();
 	if (W.db == NULL)
 		return -1;
-	free(admin("tenant", "add", "acme", "--allow", "10.0.0.0/8:443", "--service-start",
+	free(cmdd_admin_or_die(W.db, "tenant", "add", "acme", "--allow", "10.0.0.0/8:443", "--service-start",
 	           "2025-01-01", (char *)NULL));
-	W.alice = admin("token", "add", "--analyst", "alice", "--role", "analyst", (char *)NULL);
-	W.bob = admin("token", "add", "--analyst", "bob", "--role", "analyst", (char *)NULL);
+	W.alice = cmdd_admin_or_die(W.db, "token", "add", "--analyst", "alice", "--role", "analyst", (char *)NULL);
+	W.bob = cmdd_admin_or_die(W.db, "token", "add", "--analyst", "bob", "--role", "analyst", (char *)NULL);
 	for (int i = 0; i < 4; i++) {
-		W.tok[i] = admin("token", "add", "--endpoint", hosts[i], "--tenant", "acme",
+		W.tok[i] = cmdd_admin_or_die(W.db, "token", "add", "--endpoint", hosts[i], "--tenant", "acme",
 		                 (char *)NULL);
 		char sql[128];
 		snprintf(sql, sizeof sql, "SELECT id FROM endpoint WHERE name = '%s'", hosts[i]);

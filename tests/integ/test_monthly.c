@@ -52,24 +52,7 @@ static struct {
 	long a1, a2, a3, a4, a5, a6, a_oct1, a_sep, a_nov, b1;
 } W;
 
-static char *admin(const char *first, ...)
-{
-	const char *args[32];
-	size_t n = 0;
-	va_list ap;
-	va_start(ap, first);
-	for (const char *a = first; a != NULL && n < 31; a = va_arg(ap, const char *))
-		args[n++] = a;
-	va_end(ap);
-	args[n] = NULL;
-	char *out = cmdd_admin(W.db, args);
-	if (out == NULL) {
-		fprintf(stderr, "test_monthly: admin %s %s failed\n", args[0], n > 1 ? args[1] : "");
-		exit(99);
-	}
-	return out;
-}
-#define ADMIN(...) admin(__VA_ARGS__, (const char *)NULL)
+#define ADMIN(...) cmdd_admin_or_die(W.db, __VA_ARGS__, (const char *)NULL)
 
 #define num(...) th_countf(W.pg, __VA_ARGS__)
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,4 +210,23 @@ void cmdd_resp_free(struct cmdd_resp *r)
 {
 	free(r->body);
 	memset(r, 0, sizeof *r);
+}
+
+char *cmdd_admin_or_die(const char *conninfo, const char *first, ...)
+{
+	const char *args[32];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, first);
+	for (const char *a = first; a != NULL && n < 31; a = va_arg(ap, const char *))
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	char *out = cmdd_admin(conninfo, args);
+	if (out == NULL) {
+		fprintf(stderr, "admin %s %s failed\n", n > 0 ? args[0] : "",
+		        n > 1 ? args[1] : "");
+		exit(99);
+	}
+	return out;
 }

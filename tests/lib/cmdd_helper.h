@@ -37,6 +37,10 @@ int cmdd_alive(struct cmdd *d);
  * stdout (malloc'd, no newline) when it exits 0, else NULL (stderr of
  * the command is printed). */
 char *cmdd_admin(const char *conninfo, const char *const *args);
+/* cmdd_admin with the arguments listed, NULL-terminated; a failure ends
+ * the test program (exit 99: the fixture is broken, not the test). */
+char *cmdd_admin_or_die(const char *conninfo, const char *first, ...)
+	__attribute__((sentinel));
 
 struct cmdd_resp {
 	long status;           /* HTTP status, 0 on a transport error */
