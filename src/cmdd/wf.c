@@ -408,8 +408,10 @@ int wf_isolate(PGconn *c, const struct wf_tenant *t, int64_t endpoint_id,
 	PQclear(r);
 	/* The effective allowlist (R-3) travels with the command: what the
 	 * endpoint enforces is what was configured when isolation was asked. */
-	json_t *args = json_pack("{s:O,s:s?,s:b}", "allow", t->allowlist,
-	                         "reason", reason, "urgent", urgent);
+	/* rule says why: R-13 automatic on a black verdict, R-22 on request
+	 * (a report tells the two apart by it, not by the reason's text). */
+	json_t *args = json_pack("{s:O,s:s?,s:b,s:s?}", "allow", t->allowlist,
+	                         "reason", reason, "urgent", urgent, "rule", rule);
 	int rc = wf_command_queue(c, t->id, endpoint_id, "isolate", args, actor,
 	                          alert_id, cmd_id);
 	json_decref(args);

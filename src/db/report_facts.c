@@ -33,7 +33,7 @@ static const char sql_alert[] =
 	" WHERE a.id = $1";
 
 static const char sql_commands[] =
-	"SELECT c.id, c.kind, c.state, c.args->>'reason' = $2,"
+	"SELECT c.id, c.kind, c.state, c.args->>'rule' = $2,"
 	" (extract(epoch FROM c.created_at) * 1000000)::int8,"
 	" (extract(epoch FROM c.finished_at) * 1000000)::int8"
 	" FROM command c JOIN alert a ON a.id = $1"
@@ -104,7 +104,7 @@ int report_facts_load(PGconn *c, int64_t alert_id, enum rp_kind kind,
 	out->exception_due_us = i64_or(r, 0, 10, RP_NONE);
 	PQclear(r);
 
-	const char *p2[2] = {id, REPORT_FACTS_AUTO_ISOLATE_REASON};
+	const char *p2[2] = {id, REPORT_FACTS_AUTO_ISOLATE_RULE};
 	r = db_exec(c, "report facts: commands", sql_commands, 2, p2, NULL, err);
 	if (r == NULL)
 		return -1;

@@ -19,8 +19,9 @@
 
 #include "core/report.h"
 
-/* The reason wf.c gives an isolation queued by auto_isolate. */
-#define REPORT_FACTS_AUTO_ISOLATE_REASON "black verdict (auto_isolate)"
+/* The rule an isolate command queued by auto_isolate carries in its args
+ * (wf_isolate: R-13; on request R-22). */
+#define REPORT_FACTS_AUTO_ISOLATE_RULE "R-13"
 
 /* Fill *out for alert alert_id's report of the given kind. reply_due and
  * the zone are as stored / unknown (has_tz 0): the daemon sets them when it

@@ -170,6 +170,7 @@ static void test_r1_auto_isolate_setting(void **state)
 	assert_string_equal(isolation_of(a1.id), "pending");
 	assert_int_equal(num("SELECT count(*) FROM command WHERE endpoint_id = %ld"
 	                     " AND kind = 'isolate' AND alert_id = %ld AND state = 'queued'"
+	                     " AND args->>'rule' = 'R-13'"   /* automatic, for the report */
 	                     " AND created_at >= '2026-11-28T03:00:00Z'"
 	                     " AND created_at < '2026-11-28T03:01:00Z'", a1.id, id), 1);
 	assert_int_equal(num("SELECT count(*) FROM audit WHERE object = 'endpoint:%ld'"
