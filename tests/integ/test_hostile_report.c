@@ -159,46 +159,11 @@ static const struct field fields[] = {
 
 /* ---- helpers ------------------------------------------------------------------- */
 
-struct buf {
-	char *p;
-	size_t n, cap;
-};
-
-static void add(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int need = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	assert_true(need >= 0);
-	if (b->n + (size_t)need + 1 > b->cap) {
-		b->cap = (b->n + (size_t)need + 1) * 2;
-		b->p = realloc(b->p, b->cap);
-		assert_non_null(b->p);
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->n, (size_t)need + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)need;
-}
-
-static void add_bytes(struct buf *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		b->cap = (b->n + n + 1) * 2;
-		b->p = realloc(b->p, b->cap);
-		assert_non_null(b->p);
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
 
 #define SHA "5f3c1b0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b"
 
 /* The lines of scenario i with hostile JSON text h in every field. */
-static void scenario(struct buf *b, int i, const char *h, int short_keys)
+static void scenario(struct th_buf *b, int i, const char *h, int short_keys)
 {
 	char host[64], path[128];
 	const char *hk = short_keys ? "long" : h;
@@ -209,19 +174,19 @@ static void scenario(struct buf *b, int i, const char *h, int short_keys)
 #define PATH "\"%s%s\\\\evil.exe\""
 	/* Origin: a writer (known only from its events) creates the file and
 	 * its Zone.Identifier stream. */
-	add(b, "{\"type\":\"event\",\"kind\":\"file_create\",\"time\":\"%s:00Z\"," HOST ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"file_create\",\"time\":\"%s:00Z\"," HOST ","
 	       "\"proc_guid\":\"{aaaaaaaa-0000-0001-0000-000000000001}\",\"pid\":150,"
 	       "\"image\":\"C:\\\\Windows\\\\WI:%s\\\\browser.exe\",\"cmdline\":\"WC:%s\","
 	       "\"target\":" PATH ",\"sha256\":\"" SHA "\"}\n",
 	    t, host, hk, h, h, path, hk);
-	add(b, "{\"type\":\"event\",\"kind\":\"file_stream\",\"time\":\"%s:01Z\"," HOST ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"file_stream\",\"time\":\"%s:01Z\"," HOST ","
 	       "\"proc_guid\":\"{aaaaaaaa-0000-0001-0000-000000000001}\",\"pid\":150,"
 	       "\"image\":\"C:\\\\Windows\\\\WI:%s\\\\browser.exe\","
 	       "\"target\":\"%s%s\\\\evil.exe:Zone.Identifier\","
 	       "\"details\":\"[ZoneTransfer]\\r\\nZoneId=3\\r\\nHostUrl=http://evil.example/ZU:%s\"}\n",
 	    t, host, hk, h, path, hk, h);
 	/* The execution, its parent (known only from it) and a child. */
-	add(b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"%s:10Z\"," HOST ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"%s:10Z\"," HOST ","
 	       "\"proc_guid\":\"{bbbbbbbb-0000-0002-0000-000000000002}\",\"pid\":200,"
 	       "\"image\":" PATH ",\"cmdline\":\"C1:%s\",\"user\":\"U1:%s\",\"integrity\":\"IN:%s\","
 	       "\"parent_guid\":\"{cccccccc-0000-0003-0000-000000000003}\",\"parent_pid\":100,"
@@ -229,7 +194,7 @@ static void scenario(struct buf *b, int i, const char *h, int short_keys)
 	       "\"sha256\":\"" SHA "\",\"signed\":false,\"signature\":\"SG:%s\",\"company\":\"CO:%s\","
 	       "\"original_file_name\":\"OF:%s\",\"description\":\"DE:%s\",\"product\":\"PR:%s\"}\n",
 	    t, host, hk, path, hk, h, h, h, h, h, h, h, h, h, h);
-	add(b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"%s:20Z\"," HOST ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"%s:20Z\"," HOST ","
 	       "\"proc_guid\":\"{dddddddd-0000-0004-0000-000000000004}\",\"pid\":300,"
 	       "\"image\":\"C:\\\\Windows\\\\CI:%s\\\\cmd.exe\",\"cmdline\":\"CC:%s\",\"user\":\"CU:%s\","
 	       "\"parent_guid\":\"{bbbbbbbb-0000-0002-0000-000000000002}\",\"parent_pid\":200,"
@@ -237,25 +202,25 @@ static void scenario(struct buf *b, int i, const char *h, int short_keys)
 	    t, host, hk, h, h, h, path, hk);
 	/* What the execution did. */
 #define BY_EXEC "\"proc_guid\":\"{bbbbbbbb-0000-0002-0000-000000000002}\",\"pid\":200,\"image\":" PATH
-	add(b, "{\"type\":\"event\",\"kind\":\"file_create\",\"time\":\"%s:30Z\"," HOST "," BY_EXEC ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"file_create\",\"time\":\"%s:30Z\"," HOST "," BY_EXEC ","
 	       "\"target\":\"C:\\\\tmp\\\\FW:%s\"}\n", t, host, hk, path, hk, h);
-	add(b, "{\"type\":\"event\",\"kind\":\"registry_set\",\"time\":\"%s:31Z\"," HOST "," BY_EXEC ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"registry_set\",\"time\":\"%s:31Z\"," HOST "," BY_EXEC ","
 	       "\"target\":\"HKLM\\\\Software\\\\RK:%s\",\"details\":\"RV:%s\"}\n",
 	    t, host, hk, path, hk, h, h);
-	add(b, "{\"type\":\"event\",\"kind\":\"image_load\",\"time\":\"%s:32Z\"," HOST "," BY_EXEC ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"image_load\",\"time\":\"%s:32Z\"," HOST "," BY_EXEC ","
 	       "\"target\":\"C:\\\\dll\\\\IL:%s.dll\",\"signed\":true,\"signature\":\"IS:%s\"}\n",
 	    t, host, hk, path, hk, h, h);
-	add(b, "{\"type\":\"event\",\"kind\":\"net_connect\",\"time\":\"%s:33Z\"," HOST "," BY_EXEC ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"net_connect\",\"time\":\"%s:33Z\"," HOST "," BY_EXEC ","
 	       "\"proto\":\"NP:%s\",\"remote_ip\":\"NI:%s\",\"remote_port\":443,\"initiated\":true}\n",
 	    t, host, hk, path, hk, h, h);
-	add(b, "{\"type\":\"event\",\"kind\":\"dns_query\",\"time\":\"%s:34Z\"," HOST "," BY_EXEC ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"dns_query\",\"time\":\"%s:34Z\"," HOST "," BY_EXEC ","
 	       "\"target\":\"DQ:%s.evil.example\",\"details\":\"DD:%s\"}\n",
 	    t, host, hk, path, hk, h, h);
-	add(b, "{\"type\":\"event\",\"kind\":\"file_read\",\"time\":\"%s:35Z\"," HOST ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"file_read\",\"time\":\"%s:35Z\"," HOST ","
 	       "\"proc_guid\":\"{dddddddd-0000-0004-0000-000000000004}\",\"pid\":300,"
 	       "\"target\":\"FR:%s\"}\n", t, host, hk, h);
 	/* The alert. */
-	add(b, "{\"type\":\"alert\"," HOST ",\"detected_at\":\"%s:50Z\",\"path\":" PATH ","
+	th_buf_printf(b, "{\"type\":\"alert\"," HOST ",\"detected_at\":\"%s:50Z\",\"path\":" PATH ","
 	       "\"sha256\":\"" SHA "\",\"detection\":\"AD:%s\",\"action\":\"blocked\"}\n",
 	    host, hk, t, path, hk, h);
 #undef BY_EXEC
@@ -314,7 +279,7 @@ static void assert_clean(const char *what, const char *s)
 
 /* Every string of a JSON document, checked, appended to *all (NUL-separated
  * in one buffer, for searching). */
-static void json_strings(const json_t *j, const char *what, struct buf *all)
+static void json_strings(const json_t *j, const char *what, struct th_buf *all)
 {
 	const char *k;
 	json_t *v;
@@ -335,8 +300,8 @@ static void json_strings(const json_t *j, const char *what, struct buf *all)
 		if (bad != n)
 			fail_msg("%s: JSON string with hostile byte 0x%02x at %zu: \"%.80s\"", what,
 			         (unsigned char)s[bad], bad, s);
-		add_bytes(all, s, n);
-		add_bytes(all, "\n", 1);
+		th_buf_add(all, s, n);
+		th_buf_add(all, "\n", 1);
 		break;
 	}
 	default:
@@ -441,16 +406,16 @@ static void assert_md_inert(const char *what, const char *md)
 /* HTML text escaping, the oracle for the monthly report's HTML. */
 static char *html_escape(const char *s)
 {
-	struct buf b = {0};
-	add_bytes(&b, "", 0);
+	struct th_buf b = {0};
+	th_buf_add(&b, "", 0);
 	for (; *s != '\0'; s++) {
 		switch (*s) {
-		case '&': add(&b, "&amp;"); break;
-		case '<': add(&b, "&lt;"); break;
-		case '>': add(&b, "&gt;"); break;
-		case '"': add(&b, "&quot;"); break;
-		case '\'': add(&b, "&#39;"); break;
-		default: add_bytes(&b, s, 1); break;
+		case '&': th_buf_printf(&b, "&amp;"); break;
+		case '<': th_buf_printf(&b, "&lt;"); break;
+		case '>': th_buf_printf(&b, "&gt;"); break;
+		case '"': th_buf_printf(&b, "&quot;"); break;
+		case '\'': th_buf_printf(&b, "&#39;"); break;
+		default: th_buf_add(&b, s, 1); break;
 		}
 	}
 	return b.p;
@@ -491,7 +456,7 @@ static void test_hostile_strings_in_reports(void **state)
 	make_big();
 	char *ci = th_db_new_migrated();
 	assert_non_null(ci);
-	struct buf all = {0};
+	struct th_buf all = {0};
 	for (size_t i = 0; i < N_CORPUS; i++)
 		scenario(&all, (int)i, corpus[i].json, corpus[i].short_keys);
 	const char *file = th_write_file("hostile.json", all.p, all.n);
@@ -533,8 +498,8 @@ static void test_hostile_strings_in_reports(void **state)
 			json_t *j = json_loads(js, 0, &je);
 			if (j == NULL)
 				fail_msg("%s: not JSON: %s", what, je.text);
-			struct buf strs = {0};
-			add_bytes(&strs, "", 0);
+			struct th_buf strs = {0};
+			th_buf_add(&strs, "", 0);
 			json_strings(j, what, &strs);
 			json_decref(j);
 			for (size_t f = 0; f < N_FIELDS; f++) {
@@ -626,17 +591,17 @@ static void test_rejected_at_ingest(void **state)
 	assert_non_null(ci);
 	int lines = 0;
 	for (size_t i = 0; i < N_REJECTED; i++) {
-		struct buf b = {0};
-		add(&b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"2026-11-24T10:00:00Z\","
+		struct th_buf b = {0};
+		th_buf_printf(&b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"2026-11-24T10:00:00Z\","
 		        "\"host\":\"r%02zu\",\"pid\":1,\"image\":\"C:\\\\ok.exe\"}\n", i);
 		/* The hostile bytes in an event's command line and in an alert. */
-		add(&b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"2026-11-24T10:00:01Z\","
+		th_buf_printf(&b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"2026-11-24T10:00:01Z\","
 		        "\"host\":\"r%02zu\",\"pid\":2,\"cmdline\":\"x", i);
-		add_bytes(&b, rejected[i].bytes, rejected[i].len);
-		add(&b, "y\"}\n{\"type\":\"alert\",\"host\":\"r%02zu\","
+		th_buf_add(&b, rejected[i].bytes, rejected[i].len);
+		th_buf_printf(&b, "y\"}\n{\"type\":\"alert\",\"host\":\"r%02zu\","
 		        "\"detected_at\":\"2026-11-24T10:00:02Z\",\"path\":\"C:\\\\a\",\"detection\":\"", i);
-		add_bytes(&b, rejected[i].bytes, rejected[i].len);
-		add(&b, "\"}\n{\"type\":\"alert\",\"host\":\"r%02zu\",\"detected_at\":\"2026-11-24T10:00:03Z\","
+		th_buf_add(&b, rejected[i].bytes, rejected[i].len);
+		th_buf_printf(&b, "\"}\n{\"type\":\"alert\",\"host\":\"r%02zu\",\"detected_at\":\"2026-11-24T10:00:03Z\","
 		        "\"path\":\"C:\\\\ok.exe\"}\n", i);
 		char name[32], rej[600];
 		snprintf(name, sizeof name, "bad%02zu.json", i);
@@ -696,14 +661,14 @@ static void test_long_host_and_path_do_not_stop_ingest(void **state)
 	const char *cases[] = {"host", "path"};
 	int failed = 0;
 	for (size_t k = 0; k < 2; k++) {
-		struct buf b = {0};
+		struct th_buf b = {0};
 		if (k == 0)
-			add(&b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"2026-11-24T10:00:00Z\","
+			th_buf_printf(&b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"2026-11-24T10:00:00Z\","
 			        "\"host\":\"%s\",\"pid\":1,\"image\":\"C:\\\\x.exe\"}\n", big);
 		else
-			add(&b, "{\"type\":\"alert\",\"host\":\"lp\",\"detected_at\":\"2026-11-24T10:00:00Z\","
+			th_buf_printf(&b, "{\"type\":\"alert\",\"host\":\"lp\",\"detected_at\":\"2026-11-24T10:00:00Z\","
 			        "\"path\":\"C:\\\\%s\"}\n", big);
-		add(&b, "{\"type\":\"alert\",\"host\":\"after%zu\",\"detected_at\":\"2026-11-24T10:00:01Z\","
+		th_buf_printf(&b, "{\"type\":\"alert\",\"host\":\"after%zu\",\"detected_at\":\"2026-11-24T10:00:01Z\","
 		        "\"path\":\"C:\\\\after.exe\"}\n", k);
 		char name[32], rej[600];
 		snprintf(name, sizeof name, "long-%s.json", cases[k]);

@@ -88,29 +88,6 @@ static const char *const tags[] = {
 
 /* ---- helpers ------------------------------------------------------------------- */
 
-struct buf {
-	char *p;
-	size_t n, cap;
-};
-
-static void add(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int need = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	assert_true(need >= 0);
-	if (b->n + (size_t)need + 1 > b->cap) {
-		b->cap = (b->n + (size_t)need + 1) * 2;
-		b->p = realloc(b->p, b->cap);
-		assert_non_null(b->p);
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->n, (size_t)need + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)need;
-}
 
 static void make_big(void)
 {
@@ -131,7 +108,7 @@ static void iso(time_t t, char *out, size_t len)
 }
 
 /* The lines of scenario i, the hostile JSON text h in every field. */
-static void scenario(struct buf *b, int i, const char *h, int long_line)
+static void scenario(struct th_buf *b, int i, const char *h, int long_line)
 {
 	char host[64];
 	const char *hk = long_line ? "long" : h;   /* host and path */
@@ -145,11 +122,11 @@ static void scenario(struct buf *b, int i, const char *h, int long_line)
 #define SHA "5f3c1b0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b"
 #define HOST "\"host\":\"%s%s\""
 #define PATH "\"C:\\\\Users\\\\PA:%s.exe\""
-	add(b, "{\"type\":\"event\",\"kind\":\"file_create\",\"time\":\"%s\"," HOST ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"file_create\",\"time\":\"%s\"," HOST ","
 	       "\"proc_guid\":\"{aaaaaaaa-0000-0001-0000-0000000000%02d}\",\"pid\":150,"
 	       "\"image\":\"C:\\\\Windows\\\\WI:%s.exe\",\"cmdline\":\"WC:%s\","
 	       "\"target\":" PATH ",\"sha256\":\"" SHA "\"}\n", t0, host, hk, i, h, h, hk);
-	add(b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"%s\"," HOST ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"%s\"," HOST ","
 	       "\"proc_guid\":\"{bbbbbbbb-0000-0002-0000-0000000000%02d}\",\"pid\":200,"
 	       "\"image\":" PATH ",\"cmdline\":\"C1:%s\",\"user\":\"U1:%s\","
 	       "\"parent_guid\":\"{cccccccc-0000-0003-0000-0000000000%02d}\",\"parent_pid\":100,"
@@ -157,27 +134,27 @@ static void scenario(struct buf *b, int i, const char *h, int long_line)
 	       "\"sha256\":\"" SHA "\",\"signed\":false,\"signature\":\"SG:%s\",\"company\":\"CO:%s\","
 	       "\"original_file_name\":\"OF:%s\",\"description\":\"DE:%s\"}\n",
 	    t1, host, hk, i, hk, h, h, i, h, h, h, h, h, h);
-	add(b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"%s\"," HOST ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"process_start\",\"time\":\"%s\"," HOST ","
 	       "\"proc_guid\":\"{dddddddd-0000-0004-0000-0000000000%02d}\",\"pid\":300,"
 	       "\"image\":\"C:\\\\Windows\\\\CI:%s.exe\",\"cmdline\":\"CC:%s\",\"user\":\"CU:%s\","
 	       "\"parent_guid\":\"{bbbbbbbb-0000-0002-0000-0000000000%02d}\",\"parent_pid\":200,"
 	       "\"parent_image\":" PATH "}\n", t2, host, hk, i, h, h, h, i, hk);
 #define BY_EXEC "\"proc_guid\":\"{bbbbbbbb-0000-0002-0000-0000000000%02d}\",\"pid\":200,\"image\":" PATH
-	add(b, "{\"type\":\"event\",\"kind\":\"file_create\",\"time\":\"%s\"," HOST "," BY_EXEC ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"file_create\",\"time\":\"%s\"," HOST "," BY_EXEC ","
 	       "\"target\":\"C:\\\\tmp\\\\FW:%s\"}\n", t2, host, hk, i, hk, h);
-	add(b, "{\"type\":\"event\",\"kind\":\"registry_set\",\"time\":\"%s\"," HOST "," BY_EXEC ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"registry_set\",\"time\":\"%s\"," HOST "," BY_EXEC ","
 	       "\"target\":\"HKLM\\\\Software\\\\RK:%s\",\"details\":\"RV:%s\"}\n",
 	    t2, host, hk, i, hk, h, h);
-	add(b, "{\"type\":\"event\",\"kind\":\"image_load\",\"time\":\"%s\"," HOST "," BY_EXEC ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"image_load\",\"time\":\"%s\"," HOST "," BY_EXEC ","
 	       "\"target\":\"C:\\\\dll\\\\IL:%s.dll\",\"signed\":true,\"signature\":\"SG:%s\"}\n",
 	    t2, host, hk, i, hk, h, h);
-	add(b, "{\"type\":\"event\",\"kind\":\"net_connect\",\"time\":\"%s\"," HOST "," BY_EXEC ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"net_connect\",\"time\":\"%s\"," HOST "," BY_EXEC ","
 	       "\"proto\":\"tcp\",\"remote_ip\":\"NI:%s\",\"remote_port\":443,\"initiated\":true}\n",
 	    t2, host, hk, i, hk, h);
-	add(b, "{\"type\":\"event\",\"kind\":\"dns_query\",\"time\":\"%s\"," HOST "," BY_EXEC ","
+	th_buf_printf(b, "{\"type\":\"event\",\"kind\":\"dns_query\",\"time\":\"%s\"," HOST "," BY_EXEC ","
 	       "\"target\":\"DQ:%s.evil.example\",\"details\":\"DD:%s\"}\n",
 	    t2, host, hk, i, hk, h, h);
-	add(b, "{\"type\":\"alert\"," HOST ",\"detected_at\":\"%s\",\"received_at\":\"%s\","
+	th_buf_printf(b, "{\"type\":\"alert\"," HOST ",\"detected_at\":\"%s\",\"received_at\":\"%s\","
 	       "\"path\":" PATH ",\"sha256\":\"" SHA "\",\"detection\":\"AD:%s\",\"action\":\"allowed\"}\n",
 	    host, hk, t3, t3, hk, h);
 #undef BY_EXEC
@@ -469,7 +446,7 @@ static void test_hostile_strings_on_console(void **state)
 	make_big();
 	conninfo = th_db_new_migrated();
 	assert_non_null(conninfo);
-	struct buf all = {0};
+	struct th_buf all = {0};
 	for (size_t i = 0; i < N_CORPUS; i++)
 		scenario(&all, (int)i, corpus[i].json, corpus[i].long_line);
 	const char *file = th_write_file("hostile.json", all.p, all.n);

@@ -280,3 +280,40 @@ int th_count_str(const char *hay, const char *needle)
 		n++;
 	return n;
 }
+
+static void buf_reserve(struct th_buf *b, size_t more)
+{
+	if (b->n + more + 1 <= b->cap)
+		return;
+	b->cap = (b->n + more + 1) * 2;
+	b->p = realloc(b->p, b->cap);
+	if (b->p == NULL) {
+		fprintf(stderr, "th_buf: out of memory\n");
+		exit(99);
+	}
+}
+
+void th_buf_printf(struct th_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int need = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (need < 0) {
+		fprintf(stderr, "th_buf_printf: bad format %s\n", fmt);
+		exit(99);
+	}
+	buf_reserve(b, (size_t)need);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->n, (size_t)need + 1, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)need;
+}
+
+void th_buf_add(struct th_buf *b, const char *s, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}

@@ -51,6 +51,15 @@ long th_count(PGconn *c, const char *sql);    /* th_scalar as a number, -1 on er
  * made; never input); exits 99 when it does not fit 2 KiB. */
 long th_countf(PGconn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A growing NUL-terminated text (zero-initialise; free p). Out of memory
+ * ends the test program (exit 99). */
+struct th_buf {
+	char *p;
+	size_t n, cap;
+};
+void th_buf_printf(struct th_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void th_buf_add(struct th_buf *b, const char *s, size_t n);
+
 /* A temp directory created once per process, removed at exit. */
 const char *th_tmpdir(void);
 /* Write len bytes to a new file under th_tmpdir(); returns its path (static). */
